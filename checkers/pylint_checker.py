@@ -1,0 +1,110 @@
+"""pylint adapter: runs the core once per module on its source and reports through pylint.
+
+pylint requires all message ids of a checker to share their two middle digits, so each family of
+codes (BKL1nn -> 91nn, BKL2nn -> 92nn ...) is its own checker; the analysis is shared between them
+through a one-entry cache so every file is still parsed and walked once.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from dataclasses import replace
+
+from pylint.checkers import BaseRawFileChecker
+
+from ..rules import ConfigError, FileResult, all_rules, analyse_source, settings_for
+from ..rules.project import project_findings
+
+_last_analysis: dict[str, object] = {"key": None, "result": None}
+
+
+def register_checkers(linter) -> None:
+    for family in sorted({rule.code[3] for rule in all_rules()}):
+        linter.register_checker(_checker_class(family)(linter))
+
+
+def _checker_class(family: str) -> type:
+    rules = [rule for rule in all_rules() if rule.code[3] == family]
+    attributes = {
+        "name": f"backlint-{family}xx",
+        "msgs": {rule.pylint_id: ("%s", rule.symbol, rule.doc.summary()) for rule in rules},
+        "_codes": tuple(rule.code for rule in rules),
+    }
+    return type(f"BacklintChecker{family}", (_FamilyChecker,), attributes)
+
+
+class _FamilyChecker(BaseRawFileChecker):
+    _codes: tuple[str, ...] = ()
+
+    def __init__(self, linter) -> None:
+        super().__init__(linter)
+        self._facts: list[FileResult] = []
+        self._pending_facts: list[FileResult] = []
+        self._reported_project = False
+
+    def process_module(self, node) -> None:
+        path = node.file
+        result = self._analyse(path, node)
+        if result is None:
+            return
+        for finding in result.findings:
+            if finding.code in self._codes:
+                self._add(finding)
+        facts = {code: value for code, value in result.facts.items() if code in self._codes}
+        if facts:
+            self._pending_facts.append(FileResult(path, facts=facts))
+
+    def _analyse(self, path: str, node) -> FileResult | None:
+        enabled = tuple(rule.code for rule in all_rules()
+                        if self.linter.is_message_enabled(rule.symbol))
+        key = (path, os.path.getmtime(path) if os.path.exists(path) else 0, enabled)
+        if _last_analysis["key"] == key:
+            return _last_analysis["result"]
+        try:
+            settings = settings_for(path)
+        except ConfigError as error:
+            self.linter.add_message("config-parse-error", line=1, args=str(error))
+            return None
+        disabled = tuple(rule.code for rule in all_rules() if rule.code not in enabled)
+        settings = replace(settings, ignore=settings.ignore + disabled)
+        with node.stream() as stream:
+            result = analyse_source(stream.read(), path, settings)
+        _last_analysis.update(key=key, result=result)
+        return result
+
+    def _add(self, finding) -> None:
+        rule = next(rule for rule in all_rules() if rule.code == finding.code)
+        self.add_message(rule.symbol, line=finding.line, col_offset=finding.column,
+                         end_lineno=finding.end_line, end_col_offset=finding.end_column,
+                         args=(finding.message,))
+
+    # ----- cross-file rules: facts travel through pylint's map/reduce in -j N -----
+    def get_map_data(self) -> list[FileResult]:
+        pending, self._pending_facts = self._pending_facts, []
+        self._facts.extend(pending)
+        return pending
+
+    def reduce_map_data(self, linter, data: list[list[FileResult]]) -> None:
+        self._facts = [result for chunk in data for result in chunk]
+        self._report_project()
+
+    def close(self) -> None:
+        # pylint also calls close() inside -j N workers after each file; they only collect.
+        if multiprocessing.current_process().name == "MainProcess":
+            self._facts.extend(self._pending_facts)
+            self._pending_facts = []
+            self._report_project()
+
+    def _report_project(self) -> None:
+        if self._reported_project or not self._facts:
+            return
+        self._reported_project = True
+        settings = settings_for(self._facts[0].path)
+        for finding in project_findings(self._facts, settings):
+            if finding.code in self._codes:
+                self.linter.set_current_module(_module_name(finding.path), finding.path)
+                self._add(finding)
+
+
+def _module_name(path: str) -> str:
+    return os.path.splitext(os.path.basename(path))[0]

@@ -1,0 +1,73 @@
+"""What a rule is: its identity, its options, and the node callbacks the engine dispatches to."""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from .context import FileContext
+    from .docstring import RuleDoc
+
+OptionValue = bool | int | str | tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Option:
+    """A rule setting users write as `name = value` under `[tool.backlint]`."""
+
+    name: str
+    kind: type
+    default: OptionValue
+    help: str
+
+    def parse(self, raw: object) -> OptionValue:
+        """Check a configured value; raise ValueError with a message naming the expected type."""
+        if self.kind is tuple:
+            if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+                raise ValueError(f"`{self.name}` takes a list of strings")
+            return tuple(raw)
+        if self.kind is int and (isinstance(raw, bool) or not isinstance(raw, int) or raw < 0):
+            raise ValueError(f"`{self.name}` takes a whole number >= 0")
+        if not isinstance(raw, self.kind):
+            raise ValueError(f"`{self.name}` takes a {self.kind.__name__}")
+        return raw
+
+
+class Rule:
+    """Base of every rule. Subclasses define `visit_<NodeType>` / `leave_<NodeType>` methods.
+
+    The engine creates one instance per checked file and calls those methods during its single
+    traversal, so a rule keeps per-file state on `self` without resetting it.
+    """
+
+    code: ClassVar[str]
+    symbol: ClassVar[str]
+    pylint_id: ClassVar[str]
+    severity: ClassVar[str] = "warning"
+    options: ClassVar[tuple[Option, ...]] = ()
+    # Credentials, clients and layering do not apply to test code; see DESIGN.md.
+    applies_to_tests: ClassVar[bool] = False
+    doc: ClassVar[RuleDoc]
+
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+
+    def option(self, name: str) -> OptionValue:
+        return self.ctx.settings.option(name)
+
+    def report(self, node: ast.AST, message: str) -> None:
+        self.ctx.report(self.code, node, message)
+
+    def finish_file(self) -> None:
+        """Called once after the traversal; rules that decide at file end override it."""
+
+    @classmethod
+    def node_callbacks(cls) -> dict[str, list[str]]:
+        """`{"visit": [node type names], "leave": [...]}` declared by the method names."""
+        found: dict[str, list[str]] = {"visit": [], "leave": []}
+        for name in dir(cls):
+            prefix, _, node_type = name.partition("_")
+            if prefix in found and node_type and hasattr(ast, node_type):
+                found[prefix].append(node_type)
+        return found

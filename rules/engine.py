@@ -1,0 +1,136 @@
+"""Parse a file once, walk it once, and dispatch each node to the enabled rules that want it."""
+from __future__ import annotations
+
+import ast
+import io
+import sys
+import tokenize
+from collections.abc import Callable
+from functools import cache
+
+from .base import Rule
+from .catalog import all_rules
+from .context import FileContext
+from .finding import FileError, FileResult
+from .model import SemanticModel
+from .noqa import without_suppressed
+from .settings import Settings
+
+Callback = Callable[[ast.AST], None]
+_MIN_RECURSION_LIMIT = 10_000
+
+
+def analyse_source(source: bytes | str, path: str, settings: Settings, *,
+                   tree: ast.Module | None = None, apply_noqa: bool = True) -> FileResult:
+    """Findings of the enabled rules for one file; problems come back as `FileResult.error`."""
+    relative = settings.relative(path)
+    rules = enabled_rules_for(relative, settings)
+    if not rules:
+        return FileResult(path)
+    text, error = _decode(source, path, settings)
+    if error is not None:
+        return FileResult(path, error=error)
+    if tree is None:
+        tree, error = _parse(text, path)
+        if error is not None:
+            return FileResult(path, error=error)
+    return _run_rules(tree, text, path, relative, settings, rules, apply_noqa)
+
+
+def enabled_rules_for(relative: str, settings: Settings) -> tuple[type[Rule], ...]:
+    ignored = settings.ignored_in_file(relative)
+    is_test = settings.is_test_path(relative)
+    return tuple(
+        rule for rule in all_rules()
+        if settings.code_enabled(rule.code)
+        and not any(rule.code.startswith(code) for code in ignored)
+        and (rule.applies_to_tests or not is_test)
+    )
+
+
+def _run_rules(tree: ast.Module, text: str, path: str, relative: str, settings: Settings,
+               rule_classes: tuple[type[Rule], ...], apply_noqa: bool) -> FileResult:
+    model = SemanticModel(relative)
+    lines = text.splitlines()
+    ctx = FileContext(path=path, relative_path=relative, settings=settings, model=model,
+                      lines=lines, is_test=settings.is_test_path(relative))
+    rules = [rule_class(ctx) for rule_class in rule_classes]
+    visit, leave = _dispatch_tables(rules)
+    model.prepare(tree)
+    if sys.getrecursionlimit() < _MIN_RECURSION_LIMIT:
+        sys.setrecursionlimit(_MIN_RECURSION_LIMIT)
+    try:
+        _walk(tree, model, visit, leave)
+    except RecursionError:
+        return FileResult(path, error=FileError(path, "nested too deeply to analyse; skipped"))
+    for rule in rules:
+        rule.finish_file()
+    findings = without_suppressed(ctx.findings, lines) if apply_noqa else ctx.findings
+    return FileResult(path, findings=sorted(set(findings)), facts=ctx.facts)
+
+
+def _dispatch_tables(rules: list[Rule]) -> tuple[dict[type, list[Callback]], ...]:
+    visit: dict[type, list[Callback]] = {}
+    leave: dict[type, list[Callback]] = {}
+    for rule in rules:
+        callbacks = _callbacks_of(type(rule))
+        for node_type in callbacks["visit"]:
+            visit.setdefault(getattr(ast, node_type), []).append(getattr(rule, f"visit_{node_type}"))
+        for node_type in callbacks["leave"]:
+            leave.setdefault(getattr(ast, node_type), []).append(getattr(rule, f"leave_{node_type}"))
+    return visit, leave
+
+
+@cache
+def _callbacks_of(rule_class: type[Rule]) -> dict[str, list[str]]:
+    return rule_class.node_callbacks()
+
+
+@cache
+def _child_fields(node_type: type) -> tuple[str, ...]:
+    return tuple(name for name in node_type._fields if name not in ("ctx", "type_ignores"))
+
+
+def _walk(node: ast.AST, model: SemanticModel, visit: dict[type, list[Callback]],
+          leave: dict[type, list[Callback]]) -> None:
+    node_type = type(node)
+    model.enter(node)
+    for callback in visit.get(node_type, ()):
+        callback(node)
+    for field_name in _child_fields(node_type):
+        value = getattr(node, field_name, None)
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, ast.AST):
+                    _walk(item, model, visit, leave)
+        elif isinstance(value, ast.AST):
+            _walk(value, model, visit, leave)
+    for callback in leave.get(node_type, ()):
+        callback(node)
+    model.leave(node)
+
+
+def _decode(source: bytes | str, path: str, settings: Settings) -> tuple[str, FileError | None]:
+    if len(source) > settings.max_file_bytes:
+        return "", FileError(path, f"skipped: {len(source):,} bytes is over max-file-bytes "
+                                   f"({settings.max_file_bytes:,}); raise it in [tool.backlint] "
+                                   "to check this file, or exclude it")
+    if isinstance(source, str):
+        return source, None
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        return source.decode(encoding), None
+    except (SyntaxError, UnicodeDecodeError, LookupError) as error:
+        reason = error.msg if isinstance(error, SyntaxError) else str(error)
+        return "", FileError(path, f"not valid UTF-8 (or its declared encoding): {reason}; "
+                                   "save it as UTF-8 or declare its encoding")
+
+
+def _parse(text: str, path: str) -> tuple[ast.Module | None, FileError | None]:
+    try:
+        return ast.parse(text, filename=path), None
+    except SyntaxError as error:
+        where = f"line {error.lineno}" + (f", column {error.offset}" if error.offset else "")
+        return None, FileError(path, f"syntax error at {where}: {error.msg}; not analysed")
+    except (ValueError, RecursionError, MemoryError) as error:
+        return None, FileError(path, f"cannot be parsed: {error}; not analysed")

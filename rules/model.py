@@ -1,0 +1,415 @@
+"""The semantic model rules share: imports and aliases, scopes, and which functions are routes.
+
+It is filled in during the engine's single traversal, in source order, so a rule asking about a
+name sees the bindings made before that point, as Python would at run time.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from . import frameworks as fw
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass(frozen=True)
+class Binding:
+    """What a name refers to: an import (`qualname` is the imported thing), an instance built
+    by calling `qualname`, a def of this module, or an unknown local value (`qualname` None)."""
+
+    kind: str
+    qualname: str | None = None
+    node: ast.AST | None = None
+
+
+@dataclass(frozen=True)
+class Route:
+    """A function the framework calls per request (`handler`) or on an error (`error_handler`)."""
+
+    framework: str
+    kind: str = "handler"
+    handled_exceptions: tuple[str, ...] = ()
+
+
+@dataclass
+class Scope:
+    node: ast.AST
+    is_class: bool = False
+    bindings: dict[str, Binding] = field(default_factory=dict)
+
+
+def module_name_for(relative_path: str) -> str:
+    """`app/api/users.py` -> `app.api.users`; `src/pkg/__init__.py` -> `pkg`."""
+    parts = list(PurePosixPath(relative_path).with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    if parts and parts[0] == "src":
+        parts.pop(0)
+    return ".".join(part for part in parts if part not in ("", ".", ".."))
+
+
+class SemanticModel:
+    def __init__(self, relative_path: str) -> None:
+        self.relative_path = relative_path
+        self.module = module_name_for(relative_path)
+        is_package = relative_path.endswith("__init__.py")
+        self.package = self.module if is_package else self.module.rpartition(".")[0]
+        path = PurePosixPath(relative_path)
+        self.is_views_module = path.stem == "views" or "views" in path.parts[:-1]
+        self.scopes: list[Scope] = []
+        self.ancestors: list[ast.AST] = []
+        self.functions: list[FunctionNode] = []
+        self.routes: dict[ast.AST, Route] = {}
+        self.imported_modules: set[str] = set()
+        self.view_classes: dict[str, str] = {}
+        self._registered: dict[str, Route] = {}
+        self._type_checking_depth = 0
+
+    # ----- traversal hooks (called by the engine) -----
+    def prepare(self, tree: ast.Module) -> None:
+        self.scopes.append(Scope(tree))
+        self._registered = _registered_functions(tree, self)
+
+    def enter(self, node: ast.AST) -> None:
+        handler = _ENTER.get(type(node))
+        if handler:
+            handler(self, node)
+        self.ancestors.append(node)
+
+    def leave(self, node: ast.AST) -> None:
+        self.ancestors.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            self.scopes.pop()
+            if not isinstance(node, (ast.ClassDef, ast.Lambda)):
+                self.functions.pop()
+        elif isinstance(node, ast.If) and _is_type_checking_test(node.test, self):
+            self._type_checking_depth -= 1
+
+    # ----- questions rules ask -----
+    def parent(self, node: ast.AST | None = None) -> ast.AST | None:
+        """The parent of the node being visited (or of `node`, if it is on the path)."""
+        if node is None:
+            return self.ancestors[-2] if len(self.ancestors) > 1 else None
+        for index in range(len(self.ancestors) - 1, 0, -1):
+            if self.ancestors[index] is node:
+                return self.ancestors[index - 1]
+        return None
+
+    def lookup(self, name: str) -> Binding | None:
+        innermost = self.scopes[-1]
+        for scope in reversed(self.scopes):
+            if scope.is_class and scope is not innermost:
+                continue  # class bodies are not visible from their methods
+            binding = scope.bindings.get(name)
+            if binding is not None:
+                return binding
+        return None
+
+    def resolve(self, expr: ast.AST | None) -> str | None:
+        """Qualified name of an imported (or module-level) thing an expression refers to."""
+        if isinstance(expr, ast.Name):
+            binding = self.lookup(expr.id)
+            if binding is None or binding.kind in ("local", "instance"):
+                return None
+            return binding.qualname
+        if isinstance(expr, ast.Attribute):
+            base = self.resolve(expr.value)
+            return f"{base}.{expr.attr}" if base else None
+        return None
+
+    def instance_type(self, expr: ast.AST | None) -> str | None:
+        """The constructor a value was built with: `app` after `app = FastAPI()` -> fastapi.FastAPI."""
+        if isinstance(expr, ast.Call):
+            return self.resolve(expr.func)
+        if isinstance(expr, ast.Name):
+            binding = self.lookup(expr.id)
+            if binding is not None and binding.kind == "instance":
+                return binding.qualname
+        return None
+
+    @property
+    def current_function(self) -> FunctionNode | None:
+        return self.functions[-1] if self.functions else None
+
+    def route_of(self, function: ast.AST | None) -> Route | None:
+        return self.routes.get(function) if function is not None else None
+
+    def enclosing_route(self, kind: str | None = None) -> tuple[FunctionNode, Route] | None:
+        """The innermost enclosing function that is a route (of `kind`, if given)."""
+        for function in reversed(self.functions):
+            route = self.routes.get(function)
+            if route is not None and (kind is None or route.kind == kind):
+                return function, route
+        return None
+
+    @property
+    def in_type_checking(self) -> bool:
+        return self._type_checking_depth > 0
+
+    def bind(self, name: str, binding: Binding) -> None:
+        self.scopes[-1].bindings[name] = binding
+
+    def absolute_module(self, node: ast.ImportFrom) -> str:
+        if not node.level:
+            return node.module or ""
+        base = self.package.split(".") if self.package else []
+        base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+        return ".".join([*base, *([node.module] if node.module else [])])
+
+
+# ----- enter handlers -----
+def _enter_import(model: SemanticModel, node: ast.Import) -> None:
+    for alias in node.names:
+        model.imported_modules.add(alias.name)
+        if alias.asname:
+            model.bind(alias.asname, Binding("import", alias.name, node))
+        else:
+            top = alias.name.split(".")[0]
+            model.bind(top, Binding("import", top, node))
+
+
+def _enter_import_from(model: SemanticModel, node: ast.ImportFrom) -> None:
+    module = model.absolute_module(node)
+    model.imported_modules.add(module)
+    for alias in node.names:
+        if alias.name == "*":
+            continue
+        model.bind(alias.asname or alias.name, Binding("import", f"{module}.{alias.name}", node))
+
+
+def _enter_function(model: SemanticModel, node: FunctionNode) -> None:
+    route = _route_for_function(model, node)
+    if route is not None:
+        model.routes[node] = route
+    qualname = f"{model.module}.{node.name}" if len(model.scopes) == 1 else None
+    model.bind(node.name, Binding("function" if qualname else "local", qualname, node))
+    model.functions.append(node)
+    model.scopes.append(Scope(node))
+    arguments = node.args
+    for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+                arguments.vararg, arguments.kwarg):
+        if arg is not None:
+            model.bind(arg.arg, Binding("local", None, arg))
+
+
+def _enter_lambda(model: SemanticModel, node: ast.Lambda) -> None:
+    model.scopes.append(Scope(node))
+    for arg in node.args.args:
+        model.bind(arg.arg, Binding("local", None, arg))
+
+
+def _enter_class(model: SemanticModel, node: ast.ClassDef) -> None:
+    framework = _view_framework(model, node)
+    if framework:
+        model.view_classes[node.name] = framework
+    qualname = f"{model.module}.{node.name}" if len(model.scopes) == 1 else None
+    model.bind(node.name, Binding("class" if qualname else "local", qualname, node))
+    model.scopes.append(Scope(node, is_class=True))
+
+
+def _enter_assign(model: SemanticModel, node: ast.Assign | ast.AnnAssign) -> None:
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    value = node.value
+    for target in targets:
+        if isinstance(target, ast.Name):
+            model.bind(target.id, _binding_for_value(model, value, node))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                if isinstance(element, ast.Name):
+                    model.bind(element.id, Binding("local", None, node))
+
+
+def _enter_with(model: SemanticModel, node: ast.With | ast.AsyncWith) -> None:
+    for item in node.items:
+        if isinstance(item.optional_vars, ast.Name):
+            model.bind(item.optional_vars.id, _binding_for_value(model, item.context_expr, node))
+
+
+def _enter_for(model: SemanticModel, node: ast.For | ast.AsyncFor) -> None:
+    for target in ast.walk(node.target):
+        if isinstance(target, ast.Name):
+            model.bind(target.id, Binding("local", None, node))
+
+
+def _enter_except(model: SemanticModel, node: ast.ExceptHandler) -> None:
+    if node.name:
+        model.bind(node.name, Binding("local", None, node))
+
+
+def _enter_if(model: SemanticModel, node: ast.If) -> None:
+    if _is_type_checking_test(node.test, model):
+        model._type_checking_depth += 1
+
+
+def _binding_for_value(model: SemanticModel, value: ast.AST | None, node: ast.AST) -> Binding:
+    if isinstance(value, ast.Call):
+        return Binding("instance", model.instance_type(value), node)
+    if isinstance(value, (ast.Name, ast.Attribute)):
+        qualname = model.resolve(value)
+        if qualname:
+            return Binding("alias", qualname, node)
+        if isinstance(value, ast.Name):
+            aliased = model.lookup(value.id)
+            if aliased is not None:
+                return aliased
+    return Binding("local", None, node)
+
+
+def _is_type_checking_test(test: ast.AST, model: SemanticModel) -> bool:
+    if isinstance(test, ast.Name) and test.id == "TYPE_CHECKING":
+        return True
+    return model.resolve(test) in ("typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING")
+
+
+_ENTER = {
+    ast.Import: _enter_import, ast.ImportFrom: _enter_import_from,
+    ast.FunctionDef: _enter_function, ast.AsyncFunctionDef: _enter_function,
+    ast.Lambda: _enter_lambda, ast.ClassDef: _enter_class,
+    ast.Assign: _enter_assign, ast.AnnAssign: _enter_assign,
+    ast.With: _enter_with, ast.AsyncWith: _enter_with,
+    ast.For: _enter_for, ast.AsyncFor: _enter_for,
+    ast.ExceptHandler: _enter_except, ast.If: _enter_if,
+}
+
+
+# ----- route detection -----
+def _route_for_function(model: SemanticModel, node: FunctionNode) -> Route | None:
+    for decorator in node.decorator_list:
+        route = _route_from_decorator(model, decorator)
+        if route is not None:
+            return route
+    if node.name in model._registered and len(model.scopes) == 1:
+        return model._registered[node.name]
+    return _route_from_enclosing_view(model, node) or _django_function_view(model, node)
+
+
+def _route_from_decorator(model: SemanticModel, decorator: ast.AST) -> Route | None:
+    call = decorator if isinstance(decorator, ast.Call) else None
+    target = call.func if call else decorator
+    qualname = model.resolve(target)
+    if qualname in fw.ROUTE_FUNCTION_DECORATORS:
+        return Route(fw.ROUTE_FUNCTION_DECORATORS[qualname])
+    if not isinstance(target, ast.Attribute) or call is None:
+        return None
+    receiver_framework = _receiver_framework(model, target.value)
+    if target.attr in fw.ERROR_HANDLER_METHODS and receiver_framework:
+        handled = tuple(filter(None, (_type_name(model, arg) for arg in call.args[:1])))
+        return Route(receiver_framework, "error_handler", handled)
+    if target.attr not in fw.ROUTE_DECORATOR_METHODS:
+        return None
+    if receiver_framework and receiver_framework != "unresolved":
+        return Route(receiver_framework)
+    if receiver_framework == "unresolved" and _has_route_path(call):
+        return Route("python")
+    return None
+
+
+def _receiver_framework(model: SemanticModel, receiver: ast.AST) -> str | None:
+    """Framework of the app/router object a decorator is called on, or "unresolved"."""
+    instance = model.instance_type(receiver)
+    if instance in fw.APP_TYPES:
+        return fw.APP_TYPES[instance]
+    name = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", "")
+    lowered = name.lower()
+    if any(lowered == hint or lowered.endswith(("_" + hint, hint)) for hint in fw.ROUTER_NAME_HINTS):
+        return "unresolved"
+    return None
+
+
+def _has_route_path(call: ast.Call) -> bool:
+    candidates = [*call.args[:1], *(kw.value for kw in call.keywords if kw.arg in ("path", "rule"))]
+    return any(isinstance(value, ast.Constant) and isinstance(value.value, str)
+               and (value.value.startswith("/") or value.value == "") for value in candidates)
+
+
+def _type_name(model: SemanticModel, expr: ast.AST) -> str | None:
+    if isinstance(expr, ast.Constant):
+        return None  # an HTTP status code, not an exception type
+    if isinstance(expr, ast.Name):
+        return model.resolve(expr) or expr.id
+    if isinstance(expr, ast.Attribute):
+        return model.resolve(expr) or expr.attr
+    return None
+
+
+def _route_from_enclosing_view(model: SemanticModel, node: FunctionNode) -> Route | None:
+    scope = model.scopes[-1]
+    if not scope.is_class or not isinstance(scope.node, ast.ClassDef):
+        return None
+    framework = model.view_classes.get(scope.node.name)
+    if framework is None:
+        return None
+    if node.name in fw.VIEW_HANDLER_METHODS:
+        return Route(framework)
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if model.resolve(target) in fw.VIEW_ACTION_DECORATORS:
+            return Route(framework)
+    return None
+
+
+def _django_function_view(model: SemanticModel, node: FunctionNode) -> Route | None:
+    if not model.is_views_module or len(model.scopes) != 1:
+        return None
+    params = [*node.args.posonlyargs, *node.args.args]
+    if params and params[0].arg in ("request", "req"):
+        return Route("django")
+    return None
+
+
+def _view_framework(model: SemanticModel, node: ast.ClassDef) -> str | None:
+    for base in node.bases:
+        framework = fw.framework_of_view_base(model.resolve(base))
+        if framework:
+            return framework
+        name = base.id if isinstance(base, ast.Name) else getattr(base, "attr", None)
+        if name in model.view_classes:
+            return model.view_classes[name]
+    return None
+
+
+def _registered_functions(tree: ast.Module, model: SemanticModel) -> dict[str, Route]:
+    """Functions registered by call (`app.add_url_rule("/", view_func=index)`), found by a
+    shallow scan of module-level code and of the top level of module-level functions."""
+    registered: dict[str, Route] = {}
+    for call in _shallow_calls(tree):
+        name, kind = _registered_name(call)
+        if name:
+            registered[name] = Route("python", kind)
+    return registered
+
+
+def _shallow_calls(tree: ast.Module):
+    for statement in tree.body:
+        bodies = statement.body if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+            else [statement]
+        for inner in bodies:
+            if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            for node in ast.walk(inner):
+                if isinstance(node, ast.Call):
+                    yield node
+
+
+def _registered_name(call: ast.Call) -> tuple[str | None, str]:
+    func = call.func
+    method = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if method in fw.ERROR_REGISTRATION_CALLS and len(call.args) >= 2:
+        return _name_of(call.args[1]), "error_handler"
+    for keyword in call.keywords:
+        if keyword.arg in fw.REGISTRATION_KEYWORDS and method in (*fw.REGISTRATION_CALLS,
+                                                                  "Route", "APIRoute"):
+            return _name_of(keyword.value), "handler"
+    if method in fw.REGISTRATION_CALLS and call.args:
+        index = fw.REGISTRATION_CALLS[method]
+        if -len(call.args) <= index < len(call.args):
+            return _name_of(call.args[index]), "handler"
+    if method in ("Route", "APIRoute") and len(call.args) >= 2:
+        return _name_of(call.args[1]), "handler"
+    return None, "handler"
+
+
+def _name_of(expr: ast.AST) -> str | None:
+    return expr.id if isinstance(expr, ast.Name) else None

@@ -1,0 +1,214 @@
+"""`[tool.backlint]` in pyproject.toml: found, read and checked once, shared by every front end."""
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+from .catalog import all_options, all_rules
+from .globs import matches, matches_any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+DEFAULT_EXCLUDE = (
+    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", ".eggs", "*.egg-info", "__pycache__",
+    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".backlint_cache", "node_modules", "site-packages",
+    "build", "dist", "_build", ".next", "out", "coverage", "__pypackages__",
+)
+TEST_PATTERNS = (
+    "tests", "test", "__tests__", "testing", "test_*.py", "*_test.py", "conftest.py",
+    "*.test.*", "*.spec.*",
+)
+_CODE = re.compile(r"^BKL\d{0,3}$")
+
+
+class ConfigError(Exception):
+    """A configuration mistake, worded so the user can fix it; the CLI exits 2 on it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: str = "."
+    select: tuple[str, ...] = ("BKL",)
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    check_tests: bool = False
+    max_file_bytes: int = 5_000_000
+    semgrep: bool = True
+    rule_options: tuple[tuple[str, object], ...] = ()
+    source: str = field(default="defaults", compare=False)
+
+    def option(self, name: str) -> object:
+        for key, value in self.rule_options:
+            if key == name:
+                return value
+        return all_options()[name].default
+
+    def code_enabled(self, code: str) -> bool:
+        selected = _longest_prefix(code, self.select)
+        ignored = _longest_prefix(code, self.ignore)
+        return selected > ignored
+
+    def enabled_codes(self) -> tuple[str, ...]:
+        return tuple(rule.code for rule in all_rules() if self.code_enabled(rule.code))
+
+    def ignored_in_file(self, relative_path: str) -> tuple[str, ...]:
+        codes: list[str] = []
+        for pattern, ignored in self.per_file_ignores:
+            if matches(relative_path, pattern):
+                codes.extend(ignored)
+        return tuple(codes)
+
+    def is_excluded(self, relative_path: str) -> bool:
+        return matches_any(relative_path, self.exclude + self.extend_exclude)
+
+    def is_test_path(self, relative_path: str) -> bool:
+        return not self.check_tests and matches_any(relative_path, TEST_PATTERNS)
+
+    def relative(self, path: str | os.PathLike[str]) -> str:
+        """A path relative to the project root, '/'-separated, for pattern matching."""
+        absolute = os.path.abspath(path)
+        try:
+            relative = os.path.relpath(absolute, self.root)
+        except ValueError:  # another drive on Windows
+            return Path(absolute).as_posix()
+        return Path(absolute if relative.startswith("..") else relative).as_posix()
+
+    def fingerprint(self) -> str:
+        """Stable text of everything that changes findings, for cache keys."""
+        return json.dumps([self.select, self.ignore, self.per_file_ignores, self.check_tests,
+                           self.max_file_bytes, self.rule_options], sort_keys=True, default=str)
+
+
+def _longest_prefix(code: str, prefixes: tuple[str, ...]) -> int:
+    return max((len(prefix) for prefix in prefixes if code.startswith(prefix)), default=-1)
+
+
+def with_codes(settings: Settings, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
+               ) -> Settings:
+    """Settings with command-line --select / --ignore applied on top of the file's."""
+    for code in select + ignore:
+        _check_code(code, "the command line")
+    return replace(settings, select=select or settings.select, ignore=settings.ignore + ignore)
+
+
+def find_pyproject(start: str | os.PathLike[str]) -> Path | None:
+    """The nearest pyproject.toml at or above `start` that has a [tool.backlint] table."""
+    directory = Path(start).resolve()
+    if directory.is_file():
+        directory = directory.parent
+    for candidate in (directory, *directory.parents):
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file() and _has_backlint_table(pyproject):
+            return pyproject
+    return None
+
+
+@lru_cache(maxsize=64)
+def _has_backlint_table(pyproject: Path) -> bool:
+    try:
+        return b"[tool.backlint" in pyproject.read_bytes()
+    except OSError:
+        return False
+
+
+@lru_cache(maxsize=64)
+def settings_for(start: str) -> Settings:
+    """Settings of the project that contains `start` (a file or folder); defaults if none."""
+    pyproject = find_pyproject(start)
+    if pyproject is None:
+        root = Path(start).resolve()
+        return Settings(root=str(root if root.is_dir() else root.parent))
+    return load_pyproject(pyproject)
+
+
+def load_pyproject(pyproject: Path) -> Settings:
+    try:
+        with open(pyproject, "rb") as stream:
+            document = tomllib.load(stream)
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{pyproject}: cannot read it as TOML: {error}") from None
+    table = document.get("tool", {}).get("backlint", {})
+    return parse_table(table, root=str(pyproject.parent), source=str(pyproject))
+
+
+_TOP_KEYS = ("select", "ignore", "per-file-ignores", "exclude", "extend-exclude", "check-tests",
+             "max-file-bytes", "semgrep")
+
+
+def parse_table(table: dict[str, object], root: str, source: str) -> Settings:
+    """Validate a [tool.backlint] table, naming the key and the fix for every mistake."""
+    where = f"[tool.backlint] in {source}"
+    fields: dict[str, object] = {}
+    rule_options: dict[str, object] = {}
+    for key, raw in table.items():
+        if key in _TOP_KEYS:
+            fields[key.replace("-", "_")] = _parse_top(key, raw, where)
+        elif key in all_options():
+            try:
+                rule_options[key] = all_options()[key].parse(raw)
+            except ValueError as error:
+                raise ConfigError(f"{where}: {error} (got {raw!r})") from None
+        else:
+            raise ConfigError(_unknown_key_message(key, where))
+    return Settings(root=root, source=source, rule_options=tuple(sorted(rule_options.items())),
+                    **fields)
+
+
+def _unknown_key_message(key: str, where: str) -> str:
+    known = sorted((*_TOP_KEYS, *all_options()))
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f" Did you mean `{close[0]}`?" if close else ""
+    return f"{where}: unknown key `{key}`.{hint} Known keys: {', '.join(known)}."
+
+
+def _parse_top(key: str, raw: object, where: str) -> object:
+    if key in ("check-tests", "semgrep"):
+        if not isinstance(raw, bool):
+            raise ConfigError(f"{where}: `{key}` takes true or false (got {raw!r})")
+        return raw
+    if key == "max-file-bytes":
+        if isinstance(raw, bool) or not isinstance(raw, int) or raw <= 0:
+            raise ConfigError(f"{where}: `{key}` takes a positive whole number (got {raw!r})")
+        return raw
+    if key == "per-file-ignores":
+        return _parse_per_file_ignores(raw, where)
+    values = _string_list(key, raw, where)
+    if key in ("select", "ignore"):
+        for code in values:
+            _check_code(code, where)
+    return values
+
+
+def _string_list(key: str, raw: object, where: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+        raise ConfigError(f"{where}: `{key}` takes a list of strings (got {raw!r})")
+    return tuple(raw)
+
+
+def _parse_per_file_ignores(raw: object, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f'{where}: `per-file-ignores` takes a table of "glob" = ["BKL101"]')
+    parsed = []
+    for pattern, codes in raw.items():
+        codes = _string_list(f"per-file-ignores.{pattern}", codes, where)
+        for code in codes:
+            _check_code(code, where)
+        parsed.append((pattern, codes))
+    return tuple(parsed)
+
+
+def _check_code(code: str, where: str) -> None:
+    if not _CODE.match(code):
+        raise ConfigError(f"{where}: `{code}` is not a backlint code; codes look like BKL101 "
+                          "(or a prefix such as BKL1); `backlint rules` lists them")
