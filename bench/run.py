@@ -234,15 +234,14 @@ def measure_flake8(tree: Path, repeat: int) -> Row:
     return row
 
 
-def measure_semgrep(tree: Path, repeat: int) -> Row:
+def measure_semgrep(tree: Path, repeat: int, rules: Path) -> Row:
     row = Row("g", "semgrep (python pack)")
     exe = tool("semgrep", path_fallback=True)
-    rules = REPO / "semgrep-rules" / "python"
     if exe is None:
         row.status = "not installed"
         return row
     if not rules.is_dir():
-        row.status = "skipped: semgrep-rules/python not found"
+        row.status = f"skipped: no rules at {rules}"
         return row
     # Without this semgrep waits ~90 s on a network version check that cannot succeed here.
     env = dict(os.environ, SEMGREP_ENABLE_VERSION_CHECK="0", SEMGREP_SEND_METRICS="off")
@@ -368,7 +367,8 @@ def measure_cold_only(tree: Path, cache: Path, repeat: int) -> Row:
 # Main
 # ----------------------------------------------------------------------------------------------
 
-def benchmark(files: int, seed: int, repeat: int, work: Path) -> tuple[dict[str, Row], dict]:
+def benchmark(files: int, seed: int, repeat: int, work: Path,
+              semgrep_rules: Path) -> tuple[dict[str, Row], dict]:
     tree = work / "tree"
     manifest = generate.generate(tree, files, seed)
     print(f"tree: {manifest['files']} files, {manifest['lines']} lines, "
@@ -377,7 +377,7 @@ def benchmark(files: int, seed: int, repeat: int, work: Path) -> tuple[dict[str,
     rows = [measure_floor(tree, repeat)]
     rows += measure_backlint(tree, work, repeat)
     rows += [measure_pylint(tree, repeat), measure_flake8(tree, repeat),
-             measure_semgrep(tree, repeat)]
+             measure_semgrep(tree, repeat, semgrep_rules)]
     by_key = {row.key: row for row in rows}
     print_table(rows, by_key["a"])
     print_planted_vs_found(manifest, by_key["b"])
@@ -394,6 +394,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true",
                         help=f"{QUICK_FILES}-file tree, no targets, no scaling (smoke test)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--semgrep-rules", type=Path, default=REPO / "semgrep-rules" / "python",
+                        help="semgrep config for row (g) (default: the pack's Python rules)")
     args = parser.parse_args(argv)
     if args.quick:
         args.files, args.scaling = QUICK_FILES, ""
@@ -405,7 +407,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="backlint-bench-"))
     try:
-        rows, manifest = benchmark(args.files, args.seed, max(1, args.repeat), work)
+        rows, manifest = benchmark(args.files, args.seed, max(1, args.repeat), work,
+                                   args.semgrep_rules)
         verdicts: list[bool | None] = []
         if not args.quick:
             verdicts = check_targets(rows)
