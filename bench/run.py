@@ -240,7 +240,7 @@ def measure_semgrep(tree: Path, repeat: int, rules: Path) -> Row:
     if exe is None:
         row.status = "not installed"
         return row
-    if not rules.is_dir():
+    if not (rules.is_file() or any(rules.rglob("*.y*ml"))):
         row.status = f"skipped: no rules at {rules}"
         return row
     # Without this semgrep waits ~90 s on a network version check that cannot succeed here.
