@@ -47,6 +47,7 @@ ANY_NAMES = frozenset({"typing.Any", "typing_extensions.Any"})
 _TYPE_FACTORIES = frozenset({"typing.cast", "typing_extensions.cast", "typing.TypeVar",
                              "typing_extensions.TypeVar", "typing.NewType",
                              "typing_extensions.NewType"})
+_TYPE_ALIAS_NAMES = frozenset({"typing.TypeAlias", "typing_extensions.TypeAlias"})
 _FIX = "use a precise type (a model, TypedDict, Protocol, union or TypeVar), or `object`"
 
 
@@ -76,6 +77,8 @@ class ExplicitAny(Rule):
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         self._check_string_annotation(node.annotation)
+        if self.ctx.model.resolve(node.annotation) in _TYPE_ALIAS_NAMES:
+            self._check_string_annotation(node.value)
 
     def visit_Call(self, node: ast.Call) -> None:
         if self.ctx.model.resolve(node.func) not in _TYPE_FACTORIES:

@@ -326,7 +326,7 @@ def _has_route_path(call: ast.Call) -> bool:
 
 def _type_name(model: SemanticModel, expr: ast.AST) -> str | None:
     if isinstance(expr, ast.Constant):
-        return None  # an HTTP status code, not an exception type
+        return "werkzeug.exceptions.HTTPException"  # `errorhandler(404)`: an HTTP status error
     if isinstance(expr, ast.Name):
         return model.resolve(expr) or expr.id
     if isinstance(expr, ast.Attribute):

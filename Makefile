@@ -1,0 +1,33 @@
+# The README's quick start: `make run` (backlint on the example backend) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("backlint needs Python 3.10 or newer") if sys.version_info < (3, 10) else None'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	@echo "== backlint check fixtures/example-backend"
+	@$(BIN)/backlint check fixtures/example-backend; status=$$?; \
+	  if [ $$status -gt 1 ]; then exit $$status; fi
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q
+
+lint: $(STAMP)
+	$(BIN)/backlint check backlint checkers rules
+	$(BIN)/flake8 backlint checkers rules tests bench
+	$(BIN)/pylint --load-plugins=backlint.checkers backlint checkers rules
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .backlint_cache build *.egg-info

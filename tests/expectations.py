@@ -1,0 +1,64 @@
+"""Expected findings written by hand next to the offending line: `# expect: BKL101` or
+`# expect: BKL101:8, BKL401` (an optional 0-based column). Missing and unexpected findings are
+reported apart, so a test says exactly what the rule got wrong."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+_EXPECT = re.compile(r"(?:#|//)\s*expect:\s*(?P<items>BKL\d{3}(?::\d+)?(?:\s*,\s*BKL\d{3}(?::\d+)?)*)")
+
+
+@dataclass(frozen=True, order=True)
+class Expected:
+    line: int
+    code: str
+    column: int | None = None
+
+
+def expectations_in(path: Path) -> list[Expected]:
+    found = []
+    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        match = _EXPECT.search(text)
+        if not match:
+            continue
+        for item in re.split(r"\s*,\s*", match.group("items")):
+            code, _, column = item.partition(":")
+            found.append(Expected(number, code, int(column) if column else None))
+    return found
+
+
+def compare(actual: list[tuple[str, int, int]], expected: list[Expected]) -> tuple[list, list]:
+    """(missing, unexpected) between actual (code, line, column) triples and the expectations."""
+    remaining = sorted(actual, key=lambda item: (item[1], item[0], item[2]))
+    missing = []
+    for wanted in sorted(expected, key=lambda item: item.column is None):
+        match = next((item for item in remaining if item[0] == wanted.code
+                      and item[1] == wanted.line
+                      and (wanted.column is None or item[2] == wanted.column)), None)
+        if match is None:
+            missing.append(wanted)
+        else:
+            remaining.remove(match)
+    return missing, remaining
+
+
+def fixture_projects() -> list[Path]:
+    """Every fixture project: a folder under fixtures/ with its own pyproject.toml."""
+    return sorted(path.parent for path in FIXTURES.rglob("pyproject.toml")
+                  if any(path.parent.rglob("*.py")))
+
+
+def python_files(project: Path) -> list[Path]:
+    return sorted(path for path in project.rglob("*.py")
+                  if "node_modules" not in path.parts and ".venv" not in path.parts)
+
+
+def describe(missing: list, unexpected: list) -> str:
+    lines = [f"missing:    line {item.line} {item.code}"
+             + (f" col {item.column}" if item.column is not None else "") for item in missing]
+    lines += [f"unexpected: line {line} {code} col {column}" for code, line, column in unexpected]
+    return "\n".join(lines)

@@ -1,0 +1,58 @@
+"""The catalog keeps every rule's documentation true: its sections exist, its Example triggers it,
+its Use instead is clean, its options are documented, and its identifiers are consistent."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from backlint.rules import Settings, analyse_source
+from backlint.rules.catalog import all_rules
+from backlint.rules.docstring import SECTIONS
+
+RULES = all_rules()
+
+
+def _codes_found(source: str, rule) -> list[str]:
+    result = analyse_source(source, "app/example.py", Settings(root="."))
+    assert result.error is None, result.error
+    return [finding.code for finding in result.findings if finding.code == rule.code]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
+def test_docstring_has_every_section(rule):
+    missing = [section for section in SECTIONS if not rule.doc.sections.get(section, "").strip()]
+    assert not missing, f"{rule.code} docstring lacks: {missing}"
+    assert rule.doc.title
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
+def test_example_triggers_the_rule(rule):
+    example = rule.doc.code_block("Example")
+    assert example, f"{rule.code}: Example has no code block"
+    assert _codes_found(example, rule), f"{rule.code}: its Example does not trigger it"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
+def test_use_instead_is_clean(rule):
+    fixed = rule.doc.code_block("Use instead")
+    assert fixed, f"{rule.code}: Use instead has no code block"
+    assert not _codes_found(fixed, rule), f"{rule.code}: its Use instead still triggers it"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
+def test_options_are_documented(rule):
+    documented = set(re.findall(r"^- `([a-z0-9-]+)`", rule.doc.sections["Options"], re.MULTILINE))
+    assert documented == {option.name for option in rule.options}
+
+
+def test_identifiers_are_unique_and_consistent():
+    codes = [rule.code for rule in RULES]
+    symbols = [rule.symbol for rule in RULES]
+    assert len(set(codes)) == len(codes) and len(set(symbols)) == len(symbols)
+    for rule in RULES:
+        assert re.fullmatch(r"BKL\d{3}", rule.code)
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)*", rule.symbol)
+        # pylint ids share the family digit and the last two digits: BKL101 -> E9101.
+        assert rule.pylint_id[0] in "EWCRI" and rule.pylint_id[1:] == "9" + rule.code[3:]
+        assert rule.severity in ("error", "warning")

@@ -1,0 +1,100 @@
+"""One analysis, many front ends: every fixture gives the same findings (code, line, column)
+through the core, the CLI, the flake8 plugin and pylint with the plugin at -j 1 and -j 2.
+
+Each front end runs once per fixture project (they are slow to start), then files are compared."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from backlint.rules.catalog import all_rules
+
+from expectations import FIXTURES, fixture_projects, python_files
+from test_rules import core_findings
+
+BIN = Path(sys.executable).parent
+PER_FILE_CODES = {rule.code for rule in all_rules() if not hasattr(rule, "finish_project")}
+_PYLINT_TO_CODE = {rule.pylint_id: rule.code for rule in all_rules()}
+
+
+def _run(command: list[str], cwd: Path) -> str:
+    completed = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600,
+                               env={**os.environ, "NO_COLOR": "1"})
+    assert "Traceback" not in completed.stderr, completed.stderr
+    return completed.stdout
+
+
+def _by_path(project: Path, triples) -> dict[str, list[tuple[str, int, int]]]:
+    found: dict[str, list[tuple[str, int, int]]] = {str(path): [] for path in python_files(project)}
+    for path, code, line, column in triples:
+        found.setdefault(str((project / path).resolve()), []).append((code, line, column))
+    return found
+
+
+def cli_findings(project: Path):
+    output = _run([str(BIN / "backlint"), "check", "--format", "json", "--no-cache",
+                   "--no-semgrep", "."], project)
+    report = json.loads(output)
+    return _by_path(project, ((item["path"], item["code"], item["line"], item["column"])
+                              for item in report["findings"] if item["path"].endswith(".py")))
+
+
+def flake8_findings(project: Path):
+    files = [str(path.relative_to(project)) for path in python_files(project)]
+    output = _run([str(BIN / "flake8"), "--isolated", "--select=BKL",
+                   "--format=%(path)s\t%(code)s\t%(row)d\t%(col)d", *files], project)
+    rows = (line.split("\t") for line in output.splitlines() if line.count("\t") == 3)
+    return _by_path(project, ((path, code, int(row), int(col) - 1) for path, code, row, col in rows))
+
+
+def pylint_findings(project: Path, jobs: int):
+    files = [str(path.relative_to(project)) for path in python_files(project)]
+    symbols = ",".join(rule.symbol for rule in all_rules())
+    output = _run([str(BIN / "pylint"), "--load-plugins=backlint.checkers", "--disable=all",
+                   f"--enable={symbols}", f"-j{jobs}", "--score=n", "--persistent=n",
+                   "--msg-template={path}\t{msg_id}\t{line}\t{column}", *files], project)
+    rows = (line.split("\t") for line in output.splitlines() if line.count("\t") == 3)
+    return _by_path(project, ((path, _PYLINT_TO_CODE[msg], int(row), int(col))
+                              for path, msg, row, col in rows))
+
+
+FRONT_ENDS = {
+    "cli": cli_findings,
+    "flake8": flake8_findings,
+    "pylint-j1": lambda project: pylint_findings(project, 1),
+    "pylint-j2": lambda project: pylint_findings(project, 2),
+}
+PROJECTS = fixture_projects()
+
+
+@pytest.fixture(scope="module")
+def reports():
+    """Findings by front end and project, each front end run once per project, on demand."""
+    memo: dict[tuple[str, Path], dict] = {}
+
+    def report(front_end: str, project: Path) -> dict:
+        if (front_end, project) not in memo:
+            memo[front_end, project] = FRONT_ENDS[front_end](project)
+        return memo[front_end, project]
+
+    return report
+
+
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
+@pytest.mark.parametrize("project", PROJECTS, ids=lambda path: str(path.relative_to(FIXTURES)))
+def test_front_end_matches_core(reports, front_end, project):
+    expected = core_findings(project)
+    actual = reports(front_end, project)
+    if front_end == "flake8":  # flake8 sees one file at a time: per-file rules only
+        expected = {path: [item for item in items if item[0] in PER_FILE_CODES]
+                    for path, items in expected.items()}
+    mismatches = {path: (sorted(expected.get(path, [])), sorted(actual.get(path, [])))
+                  for path in set(expected) | set(actual)
+                  if sorted(expected.get(path, [])) != sorted(actual.get(path, []))}
+    assert not mismatches, json.dumps({path: {"core": core, front_end: other}
+                                       for path, (core, other) in mismatches.items()}, indent=1)

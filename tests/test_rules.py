@@ -1,0 +1,56 @@
+"""Every fixture file, run through the core, gives exactly the findings written next to its lines."""
+from __future__ import annotations
+
+import pytest
+
+from backlint.rules import analyse_source, settings_for
+from backlint.rules.catalog import all_rules
+from backlint.rules.project import project_findings
+
+from expectations import (FIXTURES, compare, describe, expectations_in, fixture_projects,
+                          python_files)
+
+
+def core_findings(project) -> dict[str, list[tuple[str, int, int]]]:
+    """Findings per file of a fixture project: per-file rules and cross-file rules."""
+    settings = settings_for(str(project))
+    results = [analyse_source(path.read_bytes(), str(path), settings)
+               for path in python_files(project)]
+    by_path: dict[str, list[tuple[str, int, int]]] = {str(path): [] for path in python_files(project)}
+    for result in results:
+        assert result.error is None, f"{result.path}: {result.error}"
+        by_path[result.path].extend(finding.key() for finding in result.findings)
+    for finding in project_findings(results, settings):
+        by_path[finding.path].append(finding.key())
+    return by_path
+
+
+CASES = [(project, path) for project in fixture_projects() for path in python_files(project)]
+
+
+@pytest.mark.parametrize(("project", "path"), CASES,
+                         ids=[str(path.relative_to(FIXTURES)) for _, path in CASES])
+def test_fixture_findings_match_expectations(project, path):
+    actual = core_findings(project)[str(path)]
+    missing, unexpected = compare(actual, expectations_in(path))
+    assert not missing and not unexpected, "\n" + describe(missing, unexpected)
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.code)
+def test_every_rule_has_positive_and_negative_fixtures(rule):
+    folder = FIXTURES / "rules" / rule.code
+    files = python_files(folder) if folder.is_dir() else []
+    expected = [item for path in files for item in expectations_in(path) if item.code == rule.code]
+    assert expected, f"fixtures/rules/{rule.code}/ has no `# expect: {rule.code}` case"
+    clean_functions = sum(path.read_text().count("near-miss") + path.read_text().count("not findings")
+                          for path in files)
+    assert clean_functions, f"fixtures/rules/{rule.code}/ has no marked near-miss section"
+
+
+def test_compare_reports_missing_and_unexpected_apart():
+    from expectations import Expected
+
+    missing, unexpected = compare([("BKL101", 3, 4), ("BKL401", 9, 0)],
+                                  [Expected(3, "BKL101", 4), Expected(5, "BKL101")])
+    assert missing == [Expected(5, "BKL101")]
+    assert unexpected == [("BKL401", 9, 0)]
