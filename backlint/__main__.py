@@ -1,0 +1,4 @@
+"""`python -m backlint` runs the CLI."""
+from backlint.cli import main
+
+main()

@@ -1,0 +1,163 @@
+"""Which files to check: Python and JS/TS files under the given paths, minus excluded ones.
+
+Inside a git work tree one `git ls-files` call per root lists the files, so `.gitignore` is honoured
+exactly as git reads it; elsewhere (or if git fails) the folders are walked. Problems (unreadable
+folders, symlink loops) are collected as `FileError`s and the walk goes on.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from backlint.rules import FileError, Settings
+
+SCRIPT_SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
+_NOT_SCRIPTS = (".d.ts", ".d.mts", ".d.cts", ".min.js")
+_GIT_TIMEOUT = 60
+
+
+@dataclass
+class Discovered:
+    """Files to check, absolute and sorted, and the paths that could not be looked at."""
+
+    python: list[str] = field(default_factory=list)
+    scripts: list[str] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+
+
+def kind_of(path: str) -> str | None:
+    """"python", "script" (JS/TS) or None for any other file name."""
+    name = path.lower()
+    if name.endswith(".py"):
+        return "python"
+    if name.endswith(SCRIPT_SUFFIXES) and not name.endswith(_NOT_SCRIPTS):
+        return "script"
+    return None
+
+
+def discover(paths: Sequence[str], settings: Settings) -> Discovered:
+    walker = _Walker(settings)
+    for path in paths:
+        walker.add_root(os.path.abspath(path))
+    return walker.result()
+
+
+class _Walker:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.files: dict[str, str] = {}
+        self.errors: list[FileError] = []
+        # Real paths of folders already walked: each folder is read once, however it is reached.
+        self.walked: set[str] = set()
+        self.linked_dirs: list[str] = []
+
+    def result(self) -> Discovered:
+        while self.linked_dirs:
+            self._follow_link(self.linked_dirs.pop(0))
+        found = Discovered(errors=sorted(self.errors, key=lambda error: error.path))
+        for path in sorted(self.files):
+            (found.python if self.files[path] == "python" else found.scripts).append(path)
+        return found
+
+    def add_root(self, path: str) -> None:
+        if not os.path.isdir(path):
+            # Named explicitly: checked whatever the excludes say.
+            is_script = path.lower().endswith(SCRIPT_SUFFIXES)
+            self.files[path] = "script" if is_script else "python"
+            return
+        listed = _git_files(path)
+        if listed is None:
+            self._walk(path, os.path.realpath(path))
+        else:
+            self._add_listed(path, listed)
+
+    def _add_listed(self, root: str, listed: Iterable[str]) -> None:
+        real_root = os.path.realpath(root)
+        for name in listed:
+            folder = os.path.dirname(name.rstrip("/"))
+            self.walked.add(os.path.normpath(os.path.join(real_root, folder)))
+        for name in listed:
+            path = os.path.join(root, name.rstrip("/"))
+            kind = kind_of(name)
+            if kind is not None:
+                self._add_listed_file(path, kind)
+            elif (name.endswith("/") or os.path.isdir(path)) and not self._excluded(path):
+                # A nested repository ("sub/") or a symlink to a folder; git does not enter them.
+                self._add_dir_entry(path, os.path.islink(path))
+
+    def _add_listed_file(self, path: str, kind: str) -> None:
+        if self._excluded(path):
+            return
+        if os.path.isfile(path):
+            self.files[path] = kind
+        elif os.path.islink(path):
+            self.errors.append(FileError(path, "skipped: broken symlink"))
+
+    def _walk(self, directory: str, real: str) -> None:
+        self.walked.add(real)
+        try:
+            with os.scandir(directory) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError as error:
+            self.errors.append(FileError(directory, f"skipped: cannot read this folder: "
+                                                    f"{error.strerror or error}"))
+            return
+        for entry in entries:
+            self._walk_entry(entry, real)
+
+    def _walk_entry(self, entry: os.DirEntry[str], parent_real: str) -> None:
+        if self._excluded(entry.path):
+            return
+        try:
+            is_link = entry.is_symlink()
+            is_dir = entry.is_dir()
+        except OSError:
+            return
+        if is_dir and is_link:
+            self.linked_dirs.append(entry.path)
+        elif is_dir:
+            real = os.path.join(parent_real, entry.name)
+            if real not in self.walked:
+                self._walk(entry.path, real)
+        else:
+            kind = kind_of(entry.name)
+            if kind is None:
+                return
+            if is_link and not os.path.exists(entry.path):
+                self.errors.append(FileError(entry.path, "skipped: broken symlink"))
+            else:
+                self.files[entry.path] = kind
+
+    def _add_dir_entry(self, path: str, is_link: bool) -> None:
+        if is_link:
+            self.linked_dirs.append(path)
+        elif os.path.realpath(path) not in self.walked:
+            self.add_root(path)
+
+    def _follow_link(self, link: str) -> None:
+        """Walk a symlinked folder once; a link back to one of its own ancestors is a loop."""
+        target = os.path.realpath(link)
+        home = os.path.realpath(os.path.dirname(link))
+        if home == target or home.startswith(target.rstrip(os.sep) + os.sep):
+            self.errors.append(FileError(link, f"skipped: symlink loop back to {target}"))
+        elif target not in self.walked:
+            self._walk(link, target)
+
+    def _excluded(self, path: str) -> bool:
+        return self.settings.is_excluded(self.settings.relative(path))
+
+
+def _git_files(directory: str) -> list[str] | None:
+    """Files git would not ignore under `directory`, relative to it; None outside a work tree."""
+    command = ["git", "-C", directory, "ls-files", "--cached", "--others", "--exclude-standard",
+               "-z"]
+    try:
+        completed = subprocess.run(command, capture_output=True, timeout=_GIT_TIMEOUT, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if completed.returncode != 0:
+        return None
+    names = completed.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return sorted({name for name in names if name})

@@ -1,0 +1,292 @@
+"""Runs the core over many files: cache look-ups, parallel analysis, then the cross-file rules.
+
+The main process reads and hashes each file once; cache hits are used as they are, misses go to a
+process pool in chunks (fewer, larger messages) or, for `jobs=1` or a handful of files, are
+analysed in-process. Results are ordered by path, so the output does not depend on `jobs`.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import re
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+
+from backlint.cache import Cache, CacheUnavailable
+from backlint.rules import FileError, FileResult, Finding, Settings, analyse_source, rule_by_code
+from backlint.rules.noqa import is_suppressed
+from backlint.rules.project import project_findings
+
+_CHUNK_FILES = 16
+_CHUNK_BYTES = 512 * 1024
+# Below this many files to analyse, starting worker processes costs more than it saves.
+_MIN_PARALLEL_FILES = 24
+
+Pending = tuple[str, bytes, "str | None"]
+
+
+@dataclass
+class Analysis:
+    """Per-file results (sorted by path), the cross-file findings, and one-line warnings."""
+
+    results: list[FileResult] = field(default_factory=list)
+    project: list[Finding] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    cache_hits: int = 0
+
+    @property
+    def findings(self) -> list[Finding]:
+        every = [finding for result in self.results for finding in result.findings]
+        return sorted(every + self.project)
+
+    @property
+    def errors(self) -> list[FileError]:
+        return [result.error for result in self.results if result.error is not None]
+
+
+def analyse_files(paths: Sequence[str], settings: Settings, jobs: int = 1,
+                  cache: Cache | None = None) -> Analysis:
+    """Check Python files (absolute paths) with the core, through the cache if one is given."""
+    analysis = Analysis()
+    done: dict[str, FileResult] = {}
+    batches = _Batches(settings, jobs)
+    try:
+        for path, source, key in _sources(paths, cache, done, analysis):
+            batches.add((path, source, key))
+        fresh = batches.finish()
+    finally:
+        batches.close()
+    for result, key in fresh:
+        done[result.path] = result
+        cache = _store(cache, key, result, analysis)
+    analysis.results = [done[path] for path in sorted(done)]
+    lines = _LineReader()
+    analysis.project = project_findings(analysis.results, settings, lines_of=lines)
+    return analysis
+
+
+def _sources(paths: Sequence[str], cache: Cache | None, done: dict[str, FileResult],
+             analysis: Analysis) -> Iterator[Pending]:
+    """Files still to analyse; read failures and cache hits go straight into `done`."""
+    for path in paths:
+        try:
+            with open(path, "rb") as stream:
+                source = stream.read()
+        except OSError as error:
+            done[path] = FileResult(path, error=FileError(
+                path, f"cannot read this file: {error.strerror or error}"))
+            continue
+        key = cache.key(source, path) if cache is not None else None
+        hit = cache.get(key, path) if cache is not None and key is not None else None
+        if hit is not None:
+            done[path] = hit
+            analysis.cache_hits += 1
+        else:
+            yield path, source, key
+
+
+def _store(cache: Cache | None, key: str | None, result: FileResult,
+           analysis: Analysis) -> Cache | None:
+    """Cache a result unless it is an internal error; the cache is dropped if writing fails."""
+    if cache is None or key is None or _is_internal_error(result):
+        return cache
+    try:
+        cache.put(key, result)
+    except CacheUnavailable as error:
+        analysis.warnings.append(f"{error}; continuing without the cache")
+        return None
+    return cache
+
+
+def _is_internal_error(result: FileResult) -> bool:
+    return result.error is not None and result.error.message.startswith("internal error")
+
+
+class _Batches:
+    """Collects files into chunks and hands full chunks to a process pool started on demand."""
+
+    def __init__(self, settings: Settings, jobs: int) -> None:
+        self.settings = settings
+        self.jobs = max(1, jobs)
+        self.pool: ProcessPoolExecutor | None = None
+        self.chunk: list[Pending] = []
+        self.chunk_bytes = 0
+        self.waiting: list[Pending] = []
+        self.futures: list[tuple[Future[list[FileResult]], list[Pending]]] = []
+
+    def add(self, item: Pending) -> None:
+        if self.jobs == 1:
+            self.waiting.append(item)
+            return
+        self.chunk.append(item)
+        self.chunk_bytes += len(item[1])
+        if len(self.chunk) >= _CHUNK_FILES or self.chunk_bytes >= _CHUNK_BYTES:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.waiting.extend(self.chunk)
+        self.chunk, self.chunk_bytes = [], 0
+        if self.pool is None and len(self.waiting) < _MIN_PARALLEL_FILES:
+            return
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs)
+        for start in range(0, len(self.waiting), _CHUNK_FILES):
+            items = self.waiting[start:start + _CHUNK_FILES]
+            payload = [(path, source) for path, source, _ in items]
+            self.futures.append((self.pool.submit(analyse_chunk, payload, self.settings), items))
+        self.waiting = []
+
+    def finish(self) -> list[tuple[FileResult, str | None]]:
+        """Every result with its cache key: the pool's, then whatever is left, in-process."""
+        self._flush()
+        fresh: list[tuple[FileResult, str | None]] = []
+        for future, items in self.futures:
+            fresh.extend(zip(_chunk_results(future, items), (key for _, _, key in items)))
+        for path, source, key in self.waiting:
+            fresh.append((analyse_one(path, source, self.settings), key))
+        return fresh
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _chunk_results(future: Future[list[FileResult]], items: list[Pending]) -> list[FileResult]:
+    try:
+        return future.result()
+    except Exception as error:  # pylint: disable=broad-exception-caught  # a worker died
+        return [FileResult(path, error=FileError(path, _internal_error_message(error)))
+                for path, _, _ in items]
+
+
+def analyse_chunk(items: list[tuple[str, bytes]], settings: Settings) -> list[FileResult]:
+    """A worker's task: several files in one message each way."""
+    return [analyse_one(path, source, settings) for path, source in items]
+
+
+def analyse_one(path: str, source: bytes, settings: Settings) -> FileResult:
+    """The core's result for one file; a bug in a rule costs that file, not the run."""
+    try:
+        return analyse_source(source, path, settings)
+    except Exception as error:  # pylint: disable=broad-exception-caught  # see docstring
+        return FileResult(path, error=FileError(path, _internal_error_message(error)))
+
+
+def _internal_error_message(error: BaseException) -> str:
+    return (f"internal error in backlint while checking this file: "
+            f"{type(error).__name__}: {error}; please report it")
+
+
+class _LineReader:
+    """Lines of a file, read on first request, for `# noqa` on cross-file findings."""
+
+    def __init__(self) -> None:
+        self._lines: dict[str, list[str]] = {}
+
+    def __call__(self, path: str) -> list[str]:
+        if path not in self._lines:
+            self._lines[path] = read_lines(path)
+        return self._lines[path]
+
+
+def read_lines(path: str) -> list[str]:
+    try:
+        with open(path, "rb") as stream:
+            return stream.read().decode("utf-8", "replace").splitlines()
+    except OSError:
+        return []
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+@dataclass
+class ScriptAnalysis:
+    """What semgrep found in JS/TS files, filtered by the same settings as the Python rules."""
+
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    # Symbol and severity of codes the Python catalog may not have (semgrep-only rules).
+    described: dict[str, tuple[str, str]] = field(default_factory=dict)
+    unavailable: str | None = None
+    checked: int = 0
+
+
+_SLASH_NOQA = re.compile(r"//\s*noqa", re.IGNORECASE)
+
+
+def analyse_scripts(paths: Sequence[str], settings: Settings,
+                    timeout: float = 600.0) -> ScriptAnalysis:
+    """Run the semgrep pack over JS/TS files; `unavailable` says why it could not run."""
+    try:
+        run_semgrep = importlib.import_module("backlint.semgrep_runner").run_semgrep
+    except (ImportError, AttributeError) as error:
+        return ScriptAnalysis(unavailable=f"semgrep support is not installed ({error}); "
+                                          f"{len(paths)} JS/TS files were not checked")
+    rules_dir = semgrep_rules_dir()
+    if rules_dir is None:
+        return ScriptAnalysis(unavailable=f"the semgrep rule pack is missing from this backlint "
+                                          f"install; {len(paths)} JS/TS files were not checked")
+    outcome = run_semgrep(list(paths), rules_dir, timeout=timeout)
+    if outcome.unavailable:
+        return ScriptAnalysis(unavailable=outcome.unavailable)
+    analysis = ScriptAnalysis(errors=[_semgrep_error(raw) for raw in outcome.errors])
+    failed = {error.path for error in analysis.errors}
+    analysis.checked = sum(1 for path in paths if path not in failed)
+    lines = _LineReader()
+    for raw in outcome.findings:
+        finding = _semgrep_finding(raw)
+        analysis.described[finding.code] = (str(raw.get("symbol", "")),
+                                            str(raw.get("severity", "warning")))
+        if _script_finding_wanted(finding, settings, lines):
+            analysis.findings.append(finding)
+    analysis.findings.sort()
+    return analysis
+
+
+def semgrep_rules_dir() -> Path | None:
+    """The folder of the shipped semgrep pack, or None if it is missing or empty."""
+    try:
+        folder = Path(str(resources.files("backlint.semgrep_rules")))
+    except (ImportError, TypeError):
+        return None
+    has_rules = folder.is_dir() and any(folder.rglob("*.yaml"))
+    return folder if has_rules else None
+
+
+def _semgrep_finding(raw: dict) -> Finding:
+    line = int(raw.get("line", 1))
+    column = int(raw.get("column", 0))
+    return Finding(path=os.path.abspath(str(raw["path"])), line=line, column=column,
+                   code=str(raw["code"]), message=str(raw.get("message", "")),
+                   end_line=int(raw.get("end_line") or line),
+                   end_column=int(raw.get("end_column") or column))
+
+
+def _semgrep_error(raw: dict) -> FileError:
+    path = raw.get("path")
+    return FileError(os.path.abspath(str(path)) if path else "<semgrep>",
+                     str(raw.get("message", raw)))
+
+
+def _script_finding_wanted(finding: Finding, settings: Settings, lines: _LineReader) -> bool:
+    """The filters the engine applies to Python findings: codes, per-file ignores, tests, noqa."""
+    if not settings.code_enabled(finding.code):
+        return False
+    relative = settings.relative(finding.path)
+    if any(finding.code.startswith(code) for code in settings.ignored_in_file(relative)):
+        return False
+    rule = rule_by_code(finding.code)
+    applies_to_tests = rule is not None and rule.applies_to_tests
+    if settings.is_test_path(relative) and not applies_to_tests:
+        return False
+    text = lines(finding.path)
+    if not 0 < finding.line <= len(text):
+        return True
+    # JS/TS comments start with //; the core's noqa reader expects #.
+    line = _SLASH_NOQA.sub("# noqa", text[finding.line - 1])
+    return not is_suppressed(replace(finding, line=1), [line])
