@@ -11,8 +11,8 @@ from expectations import (FIXTURES, compare, describe, expectations_in, fixture_
                           python_files)
 
 
-def core_findings(project) -> dict[str, list[tuple[str, int, int]]]:
-    """Findings per file of a fixture project: per-file rules and cross-file rules."""
+def core_findings(project, cross_file: bool = True) -> dict[str, list[tuple[str, int, int]]]:
+    """Findings per file of a fixture project: per-file rules, and cross-file rules if asked."""
     settings = settings_for(str(project))
     results = [analyse_source(path.read_bytes(), str(path), settings)
                for path in python_files(project)]
@@ -20,7 +20,7 @@ def core_findings(project) -> dict[str, list[tuple[str, int, int]]]:
     for result in results:
         assert result.error is None, f"{result.path}: {result.error}"
         by_path[result.path].extend(finding.key() for finding in result.findings)
-    for finding in project_findings(results, settings):
+    for finding in project_findings(results, settings) if cross_file else ():
         by_path[finding.path].append(finding.key())
     return by_path
 
