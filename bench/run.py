@@ -53,7 +53,7 @@ class Row:
     wall: float | None = None
     peak_mb: float | None = None
     note: str = ""
-    findings: dict[str, int] = field(default_factory=dict)
+    findings: list[tuple[str, int, str]] = field(default_factory=list)  # (path, line, code)
 
     @property
     def measured(self) -> bool:
@@ -147,7 +147,7 @@ def appended_function(i: int) -> str:
 def require_json_report(row: Row, runs: list[Measurement]) -> None:
     """Exit 1 means findings only with a report: an uncaught Python exception also exits 1."""
     for m in runs:
-        if row.status == "ok" and not backlint_findings(m)[0] and not _is_json(m.stdout):
+        if row.status == "ok" and not _is_json(m.stdout):
             tail = (m.stderr.strip().splitlines() or ["no output"])[-1]
             row.status = f"error: exit {m.returncode} without a JSON report: {tail[:100]}"
 
@@ -160,17 +160,16 @@ def _is_json(text: str) -> bool:
     return True
 
 
-def backlint_findings(m: Measurement) -> tuple[dict[str, int], str]:
+def backlint_findings(m: Measurement) -> tuple[list[tuple[str, int, str]], str]:
+    """(path, line, code) of every finding of a JSON report, and a one-line summary."""
     try:
         report = json.loads(m.stdout)
-        counts: dict[str, int] = {}
-        for finding in report.get("findings", []):
-            counts[finding["code"]] = counts.get(finding["code"], 0) + 1
+        found = [(Path(f["path"]).as_posix(), int(f["line"]), f["code"])
+                 for f in report.get("findings", [])]
         errors = len(report.get("errors", []))
     except (ValueError, KeyError, TypeError, AttributeError):
-        return {}, "output is not backlint's JSON report"
-    note = f"{sum(counts.values())} findings" + (f", {errors} file errors" if errors else "")
-    return dict(sorted(counts.items())), note
+        return [], "output is not backlint's JSON report"
+    return found, f"{len(found)} findings" + (f", {errors} file errors" if errors else "")
 
 
 def measure_pylint(tree: Path, repeat: int) -> Row:
@@ -276,11 +275,14 @@ def print_table(rows: list[Row], floor: Row) -> None:
 def print_planted_vs_found(manifest: dict[str, object], cold: Row) -> None:
     if not cold.measured or not cold.findings:
         return
-    planted = manifest["counts"]
-    codes = sorted(set(planted) | set(cold.findings))
-    print("\nplanted vs found (backlint cold):")
+    planted = {(v["path"], v["line"], v["code"]) for v in manifest["violations"]}
+    found = set(cold.findings)
+    codes = sorted({code for _, _, code in planted | found})
+    print("\nplanted vs found (backlint cold; 'at planted line' = same path, line and code):")
     for code in codes:
-        print(f"  {code}  planted {planted.get(code, 0):5}  found {cold.findings.get(code, 0):5}")
+        p = {v for v in planted if v[2] == code}
+        f = {v for v in found if v[2] == code}
+        print(f"  {code}  planted {len(p):5}  found {len(f):5}  at planted line {len(p & f):5}")
 
 
 def target(label: str, value: float | None, limit: float, unit: str = "x") -> tuple[str, bool | None]:
