@@ -1,0 +1,174 @@
+"""The on-disk cache: warm runs, edits, damaged and foreign entries, --no-cache, concurrency."""
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from backlint import runner
+from backlint.cache import Cache
+from backlint.rules import FileResult, Finding, Settings
+from backlint.rules.settings import settings_for
+
+from test_cli import ANY_MODULE, CLEAN_MODULE, LEAKY_ROUTE, run, write
+
+
+@pytest.fixture(name="project")
+def project_fixture(tmp_path: Path) -> Path:
+    kinds = (ANY_MODULE, LEAKY_ROUTE, CLEAN_MODULE)
+    files: dict[str, str | bytes] = {f"app/module_{index}.py": kinds[index % 3]
+                                     for index in range(9)}
+    files["app/broken.py"] = "def broken(:\n"
+    return write(tmp_path, files)
+
+
+def check(project: Path, *args: str) -> str:
+    result = run(project, "check", "--format", "json", "--no-semgrep", "--jobs", "1", *args)
+    assert result.exit_code in (0, 1), result.stderr
+    return result.stdout
+
+
+def entries(project: Path) -> list[Path]:
+    return sorted(path for path in (project / ".backlint_cache").iterdir()
+                  if not path.name.startswith((".", "CACHEDIR")))
+
+
+def no_analysis(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record files the core is asked to analyse (a warm run asks for none)."""
+    analysed: list[str] = []
+    real = runner.analyse_source
+
+    def recording(source, path, settings):
+        analysed.append(Path(path).name)
+        return real(source, path, settings)
+    monkeypatch.setattr(runner, "analyse_source", recording)
+    return analysed
+
+
+def test_cold_run_fills_a_tagged_ignored_cache(project: Path) -> None:
+    check(project)
+    folder = project / ".backlint_cache"
+    assert (folder / "CACHEDIR.TAG").read_text().startswith(
+        "Signature: 8a477f597d28d172789f06886806bc55")
+    assert (folder / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert len(entries(project)) == 10
+
+
+def test_warm_run_gives_identical_output_without_analysing(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cold = check(project)
+    analysed = no_analysis(monkeypatch)
+    assert check(project) == cold
+    assert analysed == []
+    assert len(json.loads(cold)["findings"]) == 6 and len(json.loads(cold)["errors"]) == 1
+
+
+def test_an_edited_file_is_analysed_again(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    check(project)
+    analysed = no_analysis(monkeypatch)
+    (project / "app/module_2.py").write_text(ANY_MODULE, encoding="utf-8")
+    document = json.loads(check(project))
+    assert analysed == ["module_2.py"]
+    assert "app/module_2.py" in {item["path"] for item in document["findings"]}
+
+
+def test_other_settings_do_not_reuse_entries(project: Path) -> None:
+    check(project)
+    selected = json.loads(check(project, "--select", "BKL4"))
+    assert {item["code"] for item in selected["findings"]} == {"BKL401"}
+    write(project, {"pyproject.toml": '[tool.backlint]\nignore = ["BKL4"]\n'})
+    settings_for.cache_clear()  # one CLI run per process normally; here they share a process
+    configured = json.loads(check(project))
+    assert {item["code"] for item in configured["findings"]} == {"BKL101"}
+
+
+@pytest.mark.parametrize("damage", [b"", b"garbage", b"\x80\x05\x95truncated"])
+def test_damaged_entries_are_ignored_and_rewritten(project: Path, damage: bytes,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    cold = check(project)
+    for entry in entries(project):
+        entry.write_bytes(damage)
+    analysed = no_analysis(monkeypatch)
+    assert check(project) == cold
+    assert len(analysed) == 10
+    assert all(entry.read_bytes() != damage for entry in entries(project))
+    analysed.clear()
+    assert check(project) == cold and analysed == []
+
+
+def test_foreign_pickles_are_not_trusted(project: Path) -> None:
+    cold = check(project)
+    lying = FileResult(str(project / "app/module_0.py"), findings=[
+        Finding(str(project / "app/module_0.py"), 1, 0, "BKL101", "planted")])
+    foreign = [pickle.dumps({"findings": []}), pickle.dumps(lying),
+               pickle.dumps((b"backlint-cache-1", "not-this-key", lying)),
+               pickle.dumps(Settings())]
+    for index, entry in enumerate(entries(project)):
+        entry.write_bytes(foreign[index % len(foreign)])
+    assert check(project) == cold
+
+
+class _Gadget:
+    """Unpickling this would run a command; the cache must refuse it."""
+
+    def __reduce__(self):
+        return (os.system, ("touch pwned",))
+
+
+def test_entries_that_would_run_code_are_refused(project: Path) -> None:
+    cold = check(project)
+    for entry in entries(project):
+        entry.write_bytes(pickle.dumps(_Gadget()))
+    assert check(project) == cold
+    assert not (project / "pwned").exists()
+
+
+def test_an_entry_copied_from_another_file_is_not_used(project: Path, tmp_path: Path) -> None:
+    settings = Settings(root=str(project))
+    cache = Cache.open(tmp_path / "cache", settings)
+    source = (project / "app/module_0.py").read_bytes()
+    key = cache.key(source, str(project / "app/module_0.py"))
+    cache.put(key, FileResult(str(project / "app/module_0.py")))
+    assert cache.get(key, str(project / "app/module_0.py")) is not None
+    # Same bytes under another path: another key; the old key under another path: a miss.
+    assert cache.key(source, str(project / "app/module_3.py")) != key
+    assert cache.get(key, str(project / "app/module_3.py")) is None
+
+
+def test_no_cache_writes_nothing(project: Path) -> None:
+    check(project, "--no-cache")
+    assert not (project / ".backlint_cache").exists()
+
+
+def test_cache_dir_option(project: Path, tmp_path_factory) -> None:
+    folder = tmp_path_factory.mktemp("elsewhere") / "cache"
+    cold = check(project, "--cache-dir", str(folder))
+    assert not (project / ".backlint_cache").exists()
+    assert len(list(folder.iterdir())) == 12  # 10 entries, the tag and .gitignore
+    assert check(project, "--cache-dir", str(folder)) == cold
+
+
+def test_unusable_cache_dir_warns_once_and_runs(project: Path) -> None:
+    (project / "a-file").write_text("", encoding="utf-8")
+    result = run(project, "check", "--no-semgrep", "--cache-dir", "a-file/cache")
+    assert result.exit_code == 1
+    assert len(result.stderr.splitlines()) == 2  # the warning and the syntax-error file
+    assert result.stderr.startswith("backlint: warning: cannot use the cache folder")
+
+
+def test_concurrent_runs_do_not_corrupt_the_cache(project: Path) -> None:
+    expected = check(project, "--no-cache")
+    command = [sys.executable, "-m", "backlint", "check", "--format", "json", "--no-semgrep",
+               "--jobs", "2"]
+    runs = [subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True) for _ in range(4)]
+    outputs = [process.communicate(timeout=120) for process in runs]
+    assert all(stdout == expected for stdout, _ in outputs), outputs
+    assert not [path for path in (project / ".backlint_cache").iterdir()
+                if path.name.startswith(".tmp-")]
+    assert check(project) == expected
