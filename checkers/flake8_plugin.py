@@ -9,8 +9,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from .. import __version__
-from ..rules import ConfigError, analyse_source, settings_for
+from backlint import __version__
+from backlint.rules import ConfigError, analyse_source, settings_for
 
 
 class BacklintFlake8:

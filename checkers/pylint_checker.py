@@ -12,8 +12,8 @@ from dataclasses import replace
 
 from pylint.checkers import BaseRawFileChecker
 
-from ..rules import ConfigError, FileResult, all_rules, analyse_source, settings_for
-from ..rules.project import project_findings
+from backlint.rules import ConfigError, FileResult, all_rules, analyse_source, settings_for
+from backlint.rules.project import project_findings
 
 _last_analysis: dict[str, object] = {"key": None, "result": None}
 

@@ -29,8 +29,10 @@ class Option:
             return tuple(raw)
         if self.kind is int and (isinstance(raw, bool) or not isinstance(raw, int) or raw < 0):
             raise ValueError(f"`{self.name}` takes a whole number >= 0")
-        if not isinstance(raw, self.kind):
-            raise ValueError(f"`{self.name}` takes a {self.kind.__name__}")
+        if self.kind is bool and not isinstance(raw, bool):
+            raise ValueError(f"`{self.name}` takes true or false")
+        if self.kind is str and not isinstance(raw, str):
+            raise ValueError(f"`{self.name}` takes a string")
         return raw
 
 

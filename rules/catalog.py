@@ -7,7 +7,6 @@ import re
 from functools import cache
 from pathlib import Path
 
-from . import __name__ as _package
 from .base import Option, Rule
 from .docstring import parse_rule_doc
 
@@ -21,12 +20,16 @@ def all_rules() -> tuple[type[Rule], ...]:
     for module_info in pkgutil.iter_modules([str(Path(__file__).parent)]):
         if not _RULE_MODULE.match(module_info.name):
             continue
-        module = importlib.import_module(f"{_package}.{module_info.name}")
+        module = importlib.import_module(f"{__package__}.{module_info.name}")
         for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, Rule) and value.__module__ == module.__name__:
+            if _is_rule_class(value, module.__name__):
                 value.doc = parse_rule_doc(module.__doc__ or "")
                 found.append(value)
     return tuple(sorted(found, key=lambda rule: rule.code))
+
+
+def _is_rule_class(value: object, module_name: str) -> bool:
+    return isinstance(value, type) and issubclass(value, Rule) and value.__module__ == module_name
 
 
 def rule_by_code(code_or_symbol: str) -> type[Rule] | None:

@@ -75,9 +75,11 @@ def _dispatch_tables(rules: list[Rule]) -> tuple[dict[type, list[Callback]], ...
     for rule in rules:
         callbacks = _callbacks_of(type(rule))
         for node_type in callbacks["visit"]:
-            visit.setdefault(getattr(ast, node_type), []).append(getattr(rule, f"visit_{node_type}"))
+            callback = getattr(rule, f"visit_{node_type}")
+            visit.setdefault(getattr(ast, node_type), []).append(callback)
         for node_type in callbacks["leave"]:
-            leave.setdefault(getattr(ast, node_type), []).append(getattr(rule, f"leave_{node_type}"))
+            callback = getattr(rule, f"leave_{node_type}")
+            leave.setdefault(getattr(ast, node_type), []).append(callback)
     return visit, leave
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, order=True)
 class Finding:
-    """One rule violation at one place; lines are 1-based, columns 0-based as in `ast`."""
+    """One rule violation at one place; lines 1-based, columns 0-based as in `ast`."""
 
     path: str
     line: int
@@ -30,7 +30,7 @@ class FileError:
 
 @dataclass
 class FileResult:
-    """Everything one file contributes: its findings, its facts for cross-file rules, or an error."""
+    """What one file contributes: findings, facts for cross-file rules, or an error."""
 
     path: str
     findings: list[Finding] = field(default_factory=list)

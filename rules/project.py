@@ -27,5 +27,6 @@ def project_findings(results: Iterable[FileResult], settings: Settings,
             continue
         findings.extend(finish(facts_by_path, settings))
     if lines_of is not None:
-        findings = [finding for finding in findings if not is_suppressed(finding, lines_of(finding.path))]
+        findings = [finding for finding in findings
+                    if not is_suppressed(finding, lines_of(finding.path))]
     return sorted(findings)

@@ -20,8 +20,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", ".eggs", "*.egg-info", "__pycache__",
-    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".backlint_cache", "node_modules", "site-packages",
-    "build", "dist", "_build", ".next", "out", "coverage", "__pypackages__",
+    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".backlint_cache", "node_modules",
+    "site-packages", "build", "dist", "_build", ".next", "out", "coverage", "__pypackages__",
 )
 TEST_PATTERNS = (
     "tests", "test", "__tests__", "testing", "test_*.py", "*_test.py", "conftest.py",

@@ -9,7 +9,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
-_EXPECT = re.compile(r"(?:#|//)\s*expect:\s*(?P<items>BKL\d{3}(?::\d+)?(?:\s*,\s*BKL\d{3}(?::\d+)?)*)")
+_ITEM = r"BKL\d{3}(?::\d+)?"
+_EXPECT = re.compile(rf"(?:#|//)\s*expect:\s*(?P<items>{_ITEM}(?:\s*,\s*{_ITEM})*)")
 
 
 @dataclass(frozen=True, order=True)

@@ -48,7 +48,9 @@ def flake8_findings(project: Path):
     output = _run([str(BIN / "flake8"), "--isolated", "--select=BKL",
                    "--format=%(path)s\t%(code)s\t%(row)d\t%(col)d", *files], project)
     rows = (line.split("\t") for line in output.splitlines() if line.count("\t") == 3)
-    return _by_path(project, ((path, code, int(row), int(col) - 1) for path, code, row, col in rows))
+    # flake8 prints 1-based columns; the contract (and the core) is 0-based.
+    return _by_path(project, ((path, code, int(row), int(col) - 1)
+                              for path, code, row, col in rows))
 
 
 def pylint_findings(project: Path, jobs: int):

@@ -1,4 +1,4 @@
-"""Every fixture file, run through the core, gives exactly the findings written next to its lines."""
+"""Every fixture file, run through the core, gives exactly the findings written beside it."""
 from __future__ import annotations
 
 import pytest
@@ -16,7 +16,8 @@ def core_findings(project, cross_file: bool = True) -> dict[str, list[tuple[str,
     settings = settings_for(str(project))
     results = [analyse_source(path.read_bytes(), str(path), settings)
                for path in python_files(project)]
-    by_path: dict[str, list[tuple[str, int, int]]] = {str(path): [] for path in python_files(project)}
+    by_path: dict[str, list[tuple[str, int, int]]] = {
+        str(path): [] for path in python_files(project)}
     for result in results:
         assert result.error is None, f"{result.path}: {result.error}"
         by_path[result.path].extend(finding.key() for finding in result.findings)
@@ -42,8 +43,8 @@ def test_every_rule_has_positive_and_negative_fixtures(rule):
     files = python_files(folder) if folder.is_dir() else []
     expected = [item for path in files for item in expectations_in(path) if item.code == rule.code]
     assert expected, f"fixtures/rules/{rule.code}/ has no `# expect: {rule.code}` case"
-    clean_functions = sum(path.read_text().count("near-miss") + path.read_text().count("not findings")
-                          for path in files)
+    clean_functions = sum(text.count("near-miss") + text.count("not findings")
+                          for text in (path.read_text() for path in files))
     assert clean_functions, f"fixtures/rules/{rule.code}/ has no marked near-miss section"
 
 
