@@ -64,13 +64,13 @@ class SemanticModel:
         self.routes: dict[ast.AST, Route] = {}
         self.imported_modules: set[str] = set()
         self.view_classes: dict[str, str] = {}
-        self._registered: dict[str, Route] = {}
+        self.registered_calls: dict[str, Route] = {}
         self._type_checking_depth = 0
 
     # ----- traversal hooks (called by the engine) -----
     def prepare(self, tree: ast.Module) -> None:
         self.scopes.append(Scope(tree))
-        self._registered = _registered_functions(tree, self)
+        self.registered_calls = _registered_functions(tree)
 
     def enter(self, node: ast.AST) -> None:
         handler = _ENTER.get(type(node))
@@ -120,7 +120,7 @@ class SemanticModel:
         return None
 
     def instance_type(self, expr: ast.AST | None) -> str | None:
-        """The constructor a value was built with: `app` after `app = FastAPI()` -> fastapi.FastAPI."""
+        """The constructor a value was built with: `app = FastAPI()` -> fastapi.FastAPI."""
         if isinstance(expr, ast.Call):
             return self.resolve(expr.func)
         if isinstance(expr, ast.Name):
@@ -280,8 +280,8 @@ def _route_for_function(model: SemanticModel, node: FunctionNode) -> Route | Non
         route = _route_from_decorator(model, decorator)
         if route is not None:
             return route
-    if node.name in model._registered and len(model.scopes) == 1:
-        return model._registered[node.name]
+    if node.name in model.registered_calls and len(model.scopes) == 1:
+        return model.registered_calls[node.name]
     return _route_from_enclosing_view(model, node) or _django_function_view(model, node)
 
 
@@ -291,19 +291,25 @@ def _route_from_decorator(model: SemanticModel, decorator: ast.AST) -> Route | N
     qualname = model.resolve(target)
     if qualname in fw.ROUTE_FUNCTION_DECORATORS:
         return Route(fw.ROUTE_FUNCTION_DECORATORS[qualname])
-    if not isinstance(target, ast.Attribute) or call is None:
+    if isinstance(target, ast.Attribute) and call is not None:
+        return _route_from_method_decorator(model, target, call)
+    return None
+
+
+def _route_from_method_decorator(model: SemanticModel, target: ast.Attribute,
+                                 call: ast.Call) -> Route | None:
+    """`@router.get("/x")`, `@app.errorhandler(Exception)` and the like."""
+    framework = _receiver_framework(model, target.value)
+    if framework is None:
         return None
-    receiver_framework = _receiver_framework(model, target.value)
-    if target.attr in fw.ERROR_HANDLER_METHODS and receiver_framework:
+    if target.attr in fw.ERROR_HANDLER_METHODS:
         handled = tuple(filter(None, (_type_name(model, arg) for arg in call.args[:1])))
-        return Route(receiver_framework, "error_handler", handled)
+        return Route(framework, "error_handler", handled)
     if target.attr not in fw.ROUTE_DECORATOR_METHODS:
         return None
-    if receiver_framework and receiver_framework != "unresolved":
-        return Route(receiver_framework)
-    if receiver_framework == "unresolved" and _has_route_path(call):
-        return Route("python")
-    return None
+    if framework != "unresolved":
+        return Route(framework)
+    return Route("python") if _has_route_path(call) else None
 
 
 def _receiver_framework(model: SemanticModel, receiver: ast.AST) -> str | None:
@@ -313,7 +319,7 @@ def _receiver_framework(model: SemanticModel, receiver: ast.AST) -> str | None:
         return fw.APP_TYPES[instance]
     name = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", "")
     lowered = name.lower()
-    if any(lowered == hint or lowered.endswith(("_" + hint, hint)) for hint in fw.ROUTER_NAME_HINTS):
+    if any(lowered.endswith(hint) for hint in fw.ROUTER_NAME_HINTS):
         return "unresolved"
     return None
 
@@ -370,7 +376,7 @@ def _view_framework(model: SemanticModel, node: ast.ClassDef) -> str | None:
     return None
 
 
-def _registered_functions(tree: ast.Module, model: SemanticModel) -> dict[str, Route]:
+def _registered_functions(tree: ast.Module) -> dict[str, Route]:
     """Functions registered by call (`app.add_url_rule("/", view_func=index)`), found by a
     shallow scan of module-level code and of the top level of module-level functions."""
     registered: dict[str, Route] = {}
