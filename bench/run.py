@@ -108,7 +108,8 @@ def measure_floor(tree: Path, repeat: int) -> Row:
 
 
 def measure_backlint(tree: Path, work: Path, repeat: int) -> list[Row]:
-    rows = [Row("b", "backlint cold"), Row("c", "backlint warm"), Row("d", "backlint 1 file changed")]
+    rows = [Row("b", "backlint cold"), Row("c", "backlint warm"),
+            Row("d", "backlint 1 file changed")]
     exe = tool("backlint", path_fallback=True)
     if exe is None:
         for row in rows:
@@ -269,7 +270,8 @@ def print_table(rows: list[Row], floor: Row) -> None:
         ratio = row.wall / floor.wall if row.measured and floor.measured and floor.wall else None
         status = row.status if row.status != "ok" else row.note
         print(f"({row.key}) {row.label:29}{fmt(row.wall if row.measured else None, '9.2f')}"
-              f"{fmt(row.peak_mb if row.measured else None, '10.0f')}{fmt(ratio, '9.2f')}  {status}")
+              f"{fmt(row.peak_mb if row.measured else None, '10.0f')}{fmt(ratio, '9.2f')}"
+              f"  {status}")
 
 
 def print_planted_vs_found(manifest: dict[str, object], cold: Row) -> None:
@@ -285,11 +287,13 @@ def print_planted_vs_found(manifest: dict[str, object], cold: Row) -> None:
         print(f"  {code}  planted {len(p):5}  found {len(f):5}  at planted line {len(p & f):5}")
 
 
-def target(label: str, value: float | None, limit: float, unit: str = "x") -> tuple[str, bool | None]:
+def target(label: str, value: float | None, limit: float,
+           unit: str = "x") -> tuple[str, bool | None]:
     if value is None:
         return f"SKIP  {label} (not measured)", None
     passed = value <= limit
-    return f"{'PASS' if passed else 'FAIL'}  {label}: {value:.2f}{unit} (limit {limit}{unit})", passed
+    verdict = "PASS" if passed else "FAIL"
+    return f"{verdict}  {label}: {value:.2f}{unit} (limit {limit}{unit})", passed
 
 
 def check_targets(rows: dict[str, Row]) -> list[bool | None]:

@@ -324,7 +324,7 @@ def _write_guarded_body(fw: str, m: Module, e: Entity, op: str, prep: list[str],
     if leaking:
         m.plant(BKL101, f"        {leak(fw, m, 'exc')}")
     elif fw == "fastapi":
-        m.add(f'        raise HTTPException(status_code=500, detail="internal error") from exc')
+        m.add('        raise HTTPException(status_code=500, detail="internal error") from exc')
     else:
         m.add(f"        {fail(fw, 'internal error', 500)}")
     if m.chance(BKL103):
@@ -449,7 +449,7 @@ def handler_module(p: Project, e: Entity, m: Module, target_lines: int) -> None:
         m.add(f'router = APIRouter(prefix="/api", tags=["{e.plural}"])')
     elif fw == "flask":
         m.add(f'bp = Blueprint("{e.plural}", __name__, url_prefix="/api")')
-    m.add(f"logger = get_logger(__name__)")
+    m.add("logger = get_logger(__name__)")
     ops = list(OPERATIONS)
     i = 0
     while len(m.body) < target_lines:
@@ -502,7 +502,8 @@ def _crud_functions(fw: str, m: Module, e: Entity, sess: str) -> None:
         save = ["    item.save()"]
         new = [f"    item = {c}(**body.to_dict())"]
         delete = ["    item.delete()"]
-        purge = [f'    removed, _ = {c}.objects.filter(status="deleted").delete()', "    return removed"]
+        purge = [f'    removed, _ = {c}.objects.filter(status="deleted").delete()',
+                 "    return removed"]
     else:
         m.use("sqlalchemy", "func", "select")
         get = [f"    item = session.get({c}, {e.name}_id)"]
@@ -514,7 +515,8 @@ def _crud_functions(fw: str, m: Module, e: Entity, sess: str) -> None:
         delete = ["    session.delete(item)"]
         purge = [f'    rows = session.scalars(select({c}).where({c}.status == "deleted")).all()',
                  "    for row in rows:", "        session.delete(row)", "    return len(rows)"]
-    m.block([f"def get_{e.name}({sess}{e.name}_id: int) -> {c} | None:"] + get + ["    return item"])
+    m.block([f"def get_{e.name}({sess}{e.name}_id: int) -> {c} | None:"] + get
+            + ["    return item"])
     m.block([f"def require_{e.name}({sess}{e.name}_id: int) -> {c}:",
              f"    item = get_{e.name}({'session, ' if sess else ''}{e.name}_id)",
              "    if item is None:",
@@ -548,7 +550,7 @@ def _cached_lookup(m: Module, e: Entity) -> None:
     m.use("json")
     n = m.unique()
     m.block([f"def cached_{e.name}_summary_{n}({e.name}_id: int) -> dict[str, str]:",
-             f'    """Read-through cache of the {e.name} summary; the cache is the shared client."""',
+             f'    """Read-through cache of the {e.name} summary, in the shared client."""',
              f'    key = f"{e.name}:summary:{n}:{{{e.name}_id}}"',
              "    raw = redis_client.get(key)",
              "    if raw is not None:",
@@ -562,13 +564,15 @@ def _partner_sync(m: Module, e: Entity) -> None:
     m.use("acme.core.clients.http", "http_client")
     m.use("httpx")
     n = m.unique()
-    m.block([f"def push_{e.name}_to_partner_{n}({e.name}_id: int, payload: dict[str, str]) -> bool:",
+    signature = f"({e.name}_id: int, payload: dict[str, str]) -> bool:"
+    m.block([f"def push_{e.name}_to_partner_{n}{signature}",
              f'    """Send the {e.name} to the partner API through the shared HTTP client."""',
              "    try:",
-             f'        response = http_client.post(f"/partners/{e.plural}/{{{e.name}_id}}", json=payload)',
+             f'        url = f"/partners/{e.plural}/{{{e.name}_id}}"',
+             "        response = http_client.post(url, json=payload)",
              "        response.raise_for_status()",
              "    except httpx.HTTPError:",
-             f'        logger.warning("partner sync failed", extra={{"id": {e.name}_id, "step": {n}}})',
+             f'        logger.warning("partner sync failed", extra={{"id": {e.name}_id}})',
              "        return False",
              "    return True"])
 
@@ -774,7 +778,8 @@ def _util_money(m: Module, e: Entity) -> None:
     n = m.unique()
     m.block([f"def cents_to_amount_{n}(cents: int, currency: str = \"EUR\") -> str:",
              '    """Format integer cents for display; rounding is banker-free on purpose."""',
-             "    amount = (Decimal(cents) / 100).quantize(Decimal(\"0.01\"), rounding=ROUND_HALF_UP)",
+             "    cent = Decimal(\"0.01\")",
+             "    amount = (Decimal(cents) / 100).quantize(cent, rounding=ROUND_HALF_UP)",
              '    return f"{amount} {currency}"'])
 
 
@@ -815,7 +820,7 @@ def clients_module(p: Project, m: Module) -> None:
             m.use("sqlalchemy", "create_engine")
             m.plant(BKL202, 'reporting_engine = create_engine(os.environ["DATABASE_URL"])')
     m.block([f"class {_cls(p.name)}Gateway:",
-             f'    """The one place {p.name} talks to partner services; it reuses the shared client."""',
+             f'    """The one place {p.name} talks to partners, through the shared client."""',
              "",
              "    def __init__(self, client: httpx.Client = http_client) -> None:",
              "        self.client = client",
