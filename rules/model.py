@@ -58,6 +58,7 @@ class SemanticModel:
         self.package = self.module if is_package else self.module.rpartition(".")[0]
         path = PurePosixPath(relative_path)
         self.is_views_module = path.stem == "views" or "views" in path.parts[:-1]
+        self.is_handlers_module = path.stem in ("handlers", "handler")
         self.scopes: list[Scope] = []
         self.ancestors: list[ast.AST] = []
         self.functions: list[FunctionNode] = []
@@ -282,7 +283,8 @@ def _route_for_function(model: SemanticModel, node: FunctionNode) -> Route | Non
             return route
     if node.name in model.registered_calls and len(model.scopes) == 1:
         return model.registered_calls[node.name]
-    return _route_from_enclosing_view(model, node) or _django_function_view(model, node)
+    return (_route_from_enclosing_view(model, node) or _django_function_view(model, node)
+            or _handler_class_method(model, node))
 
 
 def _route_from_decorator(model: SemanticModel, decorator: ast.AST) -> Route | None:
@@ -304,12 +306,16 @@ def _route_from_method_decorator(model: SemanticModel, target: ast.Attribute,
         return None
     if target.attr in fw.ERROR_HANDLER_METHODS:
         handled = tuple(filter(None, (_type_name(model, arg) for arg in call.args[:1])))
-        return Route(framework, "error_handler", handled)
+        return Route(_known_or_python(framework), "error_handler", handled)
     if target.attr not in fw.ROUTE_DECORATOR_METHODS:
         return None
     if framework != "unresolved":
         return Route(framework)
     return Route("python") if _has_route_path(call) else None
+
+
+def _known_or_python(framework: str) -> str:
+    return "python" if framework == "unresolved" else framework
 
 
 def _receiver_framework(model: SemanticModel, receiver: ast.AST) -> str | None:
@@ -357,12 +363,35 @@ def _route_from_enclosing_view(model: SemanticModel, node: FunctionNode) -> Rout
 
 
 def _django_function_view(model: SemanticModel, node: FunctionNode) -> Route | None:
-    if not model.is_views_module or len(model.scopes) != 1:
+    """`def detail(request, pk)` in a views module: Django's (or aiohttp's, Sanic's) view.
+    Private helpers (`_get_object_for_user(request)`) are called by views, not routed."""
+    if not model.is_views_module or len(model.scopes) != 1 or node.name.startswith("_"):
         return None
     params = [*node.args.posonlyargs, *node.args.args]
     if params and params[0].arg in ("request", "req"):
-        return Route("django")
+        return Route(_function_view_framework(model))
     return None
+
+
+def _function_view_framework(model: SemanticModel) -> str:
+    for module, framework in (("aiohttp", "aiohttp"), ("sanic", "sanic")):
+        if any(name.split(".")[0] == module for name in model.imported_modules):
+            return framework
+    return "django"
+
+
+def _handler_class_method(model: SemanticModel, node: FunctionNode) -> Route | None:
+    """`async def index(self, request)` of a plain handler class in an aiohttp views or
+    handlers module, registered elsewhere as `router.add_get("/", handler.index)`."""
+    scope = model.scopes[-1]
+    if len(model.scopes) != 2 or not scope.is_class or node.name.startswith("_"):
+        return None
+    if not (model.is_views_module or model.is_handlers_module):
+        return None
+    if _function_view_framework(model) != "aiohttp":
+        return None
+    params = [arg.arg for arg in (*node.args.posonlyargs, *node.args.args)]
+    return Route("aiohttp") if params[:2] == ["self", "request"] else None
 
 
 def _view_framework(model: SemanticModel, node: ast.ClassDef) -> str | None:
