@@ -1,0 +1,409 @@
+"""Fat route handler
+
+## What it does
+Reports a route handler that does the service layer's work, once per handler at its `def`:
+
+- data access written in the handler: SQLAlchemy session calls (`session.query/execute/scalars/
+  add/delete/commit/...`, `db.session.*`), Django `Model.objects.*` and Flask-SQLAlchemy
+  `Model.query.*`, DB-API cursors and connections (`cursor.execute`, `conn.fetch`), Mongo
+  collection calls (`db.users.find_one`, `collection.insert_one`), counted per call site;
+- raw SQL: a string starting with SELECT/INSERT/UPDATE/DELETE/WITH passed to `execute(...)`,
+  `text(...)` or `raw(...)`;
+- loops and comprehensions that compute results rather than serialize them;
+- more statements or branches than the thresholds below.
+
+A handler is reported when it has more data-access calls than `max-handler-queries`, any raw
+SQL, a computing loop together with data access, or more statements or branches than allowed.
+A loop or comprehension only *serializes* (and does not count) when its body just appends,
+yields or assigns plain values, attributes and calls of the loop variable
+(`[Item.model_validate(row) for row in rows]`) with no filter, arithmetic or branching.
+Guard clauses (`if not item: raise HTTPException(404)`, an early `return`) are not branches;
+`try`/`except` is not counted, since the guide asks for it in every handler. Handlers are those
+of FastAPI/Starlette, Flask/Quart (including `MethodView`), Django function and class-based
+views, DRF `APIView`/`ViewSet` methods, Litestar, aiohttp and Sanic; tests are skipped.
+The message says what was found and names the service module the file already imports.
+
+## Why it matters
+The guide: "Keep route handlers/controllers thin — they receive the request, call a service,
+return a response. Business logic lives in service or lib files, not inline in the route."
+Logic in handlers cannot be reused by other entry points (jobs, CLIs, other routes), is tested
+only through HTTP, and mixes transport concerns with data access.
+
+## Example
+```python
+from fastapi import APIRouter, Depends
+from sqlalchemy.orm import Session
+
+from app.db import get_db
+from app.models import Order
+
+router = APIRouter()
+
+
+@router.post("/orders/{order_id}/close")
+def close_order(order_id: int, db: Session = Depends(get_db)):
+    order = db.query(Order).filter(Order.id == order_id).one()
+    order.total = sum(line.price * line.quantity for line in order.lines)
+    order.status = "closed"
+    db.commit()
+    return {"success": True, "data": order.id}
+```
+
+## Use instead
+```python
+from fastapi import APIRouter, Depends
+from sqlalchemy.orm import Session
+
+from app.db import get_db
+from app.services import order_service
+
+router = APIRouter()
+
+
+@router.post("/orders/{order_id}/close")
+def close_order(order_id: int, db: Session = Depends(get_db)):
+    order = order_service.close(db, order_id)
+    return {"success": True, "data": order.id}
+```
+
+## Options
+- `max-handler-queries` (default `1`): data-access calls a handler may make itself; one lookup
+  (`Item.objects.get(pk=pk)`) is accepted, a query plus a write is not.
+- `max-handler-statements` (default `30`): statements in a handler body, nested ones included.
+- `max-handler-branches` (default `8`): `if`/`elif` (guard clauses excluded), loops and `match`
+  cases in a handler body.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from .base import Option, Rule
+
+_SESSION_NAMES = frozenset({"session", "db", "db_session", "dbsession", "sess", "async_session",
+                            "database", "conn", "connection", "cursor", "cur", "tx",
+                            "transaction"})
+_SESSION_METHODS = frozenset({
+    "query", "execute", "executemany", "scalars", "scalar", "add", "add_all", "delete",
+    "commit", "flush", "merge", "refresh", "exec", "bulk_save_objects", "bulk_insert_mappings",
+    "fetch", "fetchrow", "fetchval", "fetchone", "fetchall", "fetchmany", "fetch_all",
+    "fetch_one", "fetch_val",
+})
+_MONGO_METHODS = frozenset({
+    "find", "find_one", "insert_one", "insert_many", "update_one", "update_many", "delete_one",
+    "delete_many", "replace_one", "aggregate", "count_documents", "find_one_and_update",
+    "find_one_and_delete", "find_one_and_replace", "bulk_write", "distinct",
+})
+_MONGO_RECEIVERS = frozenset({"db", "mongo", "database", "mongodb"})
+_MANAGER_ATTRS = frozenset({"objects", "query"})
+_SQL_METHODS = frozenset({"execute", "executemany", "executescript", "raw", "text", "fetch",
+                          "fetchrow", "fetchval", "fetch_all", "fetch_one", "exec_driver_sql"})
+_SQL = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\s", re.IGNORECASE)
+# `SELECT 1` probes the connection; only SQL that names a table is the data layer's work.
+_SQL_ON_TABLES = re.compile(r"\b(FROM|INTO|UPDATE|JOIN)\s", re.IGNORECASE)
+_SQLALCHEMY_SESSIONS = ("sqlalchemy.", "sqlmodel.", "flask_sqlalchemy.")
+_HTTP_CLIENT_TOPS = frozenset({"requests", "httpx", "aiohttp", "urllib3", "flask", "quart",
+                               "boto3", "aioboto3", "botocore"})
+_COLLECTOR_METHODS = frozenset({"append", "add", "extend", "update", "write", "send",
+                                "send_json", "send_text", "send_bytes", "put"})
+_PLAIN = (ast.Name, ast.Attribute, ast.Constant, ast.Subscript, ast.Starred, ast.JoinedStr,
+          ast.FormattedValue, ast.Slice, ast.keyword)
+_CONTAINERS = (ast.Dict, ast.List, ast.Tuple, ast.Set)
+_KIND_WORDS = {"orm": ("ORM query", "ORM queries"), "sql": ("raw SQL query", "raw SQL queries"),
+               "mongo": ("Mongo call", "Mongo calls"), "db": ("database call", "database calls")}
+
+
+@dataclass
+class _HandlerStats:
+    node: ast.AST
+    statements: int = 0
+    branches: int = 0
+    loops: int = 0
+    access: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def access_count(self) -> int:
+        return sum(self.access.values())
+
+
+class FatRouteHandler(Rule):
+    code = "BKL301"
+    symbol = "fat-route-handler"
+    pylint_id = "W9301"
+    severity = "warning"
+    options = (
+        Option("max-handler-queries", int, 1,
+               "data-access calls a route handler may make itself"),
+        Option("max-handler-statements", int, 30,
+               "statements a route handler body may have, nested ones included"),
+        Option("max-handler-branches", int, 8,
+               "if/elif (guard clauses excluded), loops and match cases in a route handler"),
+    )
+
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self._handlers: list[_HandlerStats] = []
+
+    # ----- entering and leaving handlers -----
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        route = self.ctx.model.route_of(node)
+        if route is not None and route.kind == "handler":
+            self._handlers.append(_HandlerStats(node))
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def leave_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        if self._handlers and self._handlers[-1].node is node:
+            self._judge(self._handlers.pop())
+
+    leave_AsyncFunctionDef = leave_FunctionDef
+
+    def _stats(self) -> _HandlerStats | None:
+        """The handler whose own body is being walked (not a function nested in it)."""
+        if self._handlers and self._handlers[-1].node is self.ctx.model.current_function:
+            return self._handlers[-1]
+        return None
+
+    # ----- what a handler body contains -----
+    def _count_statement(self, node: ast.stmt) -> None:
+        stats = self._stats()
+        if stats is None or node is stats.node or _is_docstring(node, stats.node):
+            return
+        stats.statements += 1
+        if isinstance(node, ast.If) and not _is_guard(node):
+            stats.branches += 1
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            stats.branches += 1
+            stats.loops += not _only_collects(node.body)
+        elif isinstance(node, ast.Match):
+            stats.branches += len(node.cases)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        stats = self._stats()
+        if stats is None:
+            return
+        kind = self._access_kind(node)
+        if kind:
+            stats.access[kind] = stats.access.get(kind, 0) + 1
+
+    def visit_comprehension(self, node: ast.comprehension) -> None:
+        stats = self._stats()
+        parent = self.ctx.model.parent()
+        if stats is None or not isinstance(parent, (ast.ListComp, ast.SetComp, ast.DictComp,
+                                                    ast.GeneratorExp)):
+            return
+        if parent.generators[0] is node and not _serializes(parent):
+            stats.loops += 1
+
+    # ----- data access -----
+    def _access_kind(self, call: ast.Call) -> str | None:
+        func = call.func
+        if _is_sql_call(call) and not self._inside_sql_call():
+            return "sql" if _is_sql_call(call, on_tables=True) else "db"
+        if not isinstance(func, ast.Attribute):
+            return None
+        receiver, method = func.value, func.attr
+        if self._is_manager(receiver):
+            return "orm"
+        if method in _MONGO_METHODS and self._is_collection(receiver):
+            return "mongo"
+        if method in _SESSION_METHODS and self._is_session(receiver):
+            return "db" if _last_name(receiver) in ("cursor", "cur", "conn", "connection") \
+                else "orm"
+        return None
+
+    def _inside_sql_call(self) -> bool:
+        """`session.execute(text("SELECT ..."))` is one raw SQL query, not two."""
+        ancestors = self.ctx.model.ancestors
+        return any(isinstance(node, ast.Call) and _is_sql_call(node) for node in ancestors[:-1])
+
+    def _is_manager(self, receiver: ast.AST) -> bool:
+        """`Order.objects` (Django) or `Order.query` (Flask-SQLAlchemy) on a class."""
+        return (isinstance(receiver, ast.Attribute) and receiver.attr in _MANAGER_ATTRS
+                and self._is_class(receiver.value))
+
+    def _is_class(self, expr: ast.AST) -> bool:
+        binding = self.ctx.model.lookup(expr.id) if isinstance(expr, ast.Name) else None
+        if binding is not None and binding.kind == "class":
+            return True
+        qualname = self.ctx.model.resolve(expr)
+        name = qualname.rpartition(".")[2] if qualname else _last_name(expr)
+        local = binding is not None and binding.kind in ("local", "instance")
+        return bool(name) and name[0].isupper() and not local
+
+    def _is_collection(self, receiver: ast.AST) -> bool:
+        """`db.users`, `db["users"]`, `collection`, `users_collection`, or an ODM class."""
+        name = _last_name(receiver) or ""
+        if "collection" in name.lower() or name in ("coll", "col"):
+            return True
+        if isinstance(receiver, (ast.Attribute, ast.Subscript)):
+            base = _last_name(receiver.value) or ""
+            return base.lower() in _MONGO_RECEIVERS
+        return isinstance(receiver, ast.Name) and self._is_class(receiver) \
+            and self.ctx.model.resolve(receiver) is not None
+
+    def _is_session(self, receiver: ast.AST) -> bool:
+        built_with = self.ctx.model.instance_type(receiver)
+        if built_with is not None and built_with.split(".")[0] in _HTTP_CLIENT_TOPS:
+            return False  # requests.Session(), aiohttp.ClientSession()
+        if built_with is not None and (built_with.startswith(_SQLALCHEMY_SESSIONS)
+                                       or "session" in built_with.rpartition(".")[2].lower()):
+            return True  # Session(), or the project's SessionLocal() / async_session()
+        if self.ctx.model.resolve(receiver) in ("flask.session", "quart.session"):
+            return False
+        if isinstance(receiver, ast.Attribute) and _last_name(receiver.value) == "request":
+            return False  # request.session: the cookie session, not a database one
+        return (_last_name(receiver) or "").lower() in _SESSION_NAMES
+
+    # ----- the verdict -----
+    def _judge(self, stats: _HandlerStats) -> None:
+        too_many_statements = stats.statements > self.option("max-handler-statements")
+        too_many_branches = stats.branches > self.option("max-handler-branches")
+        too_much_access = stats.access_count > self.option("max-handler-queries")
+        computes_over_data = stats.loops and stats.access_count
+        if not (too_many_statements or too_many_branches or too_much_access
+                or stats.access.get("sql") or computes_over_data):
+            return
+        found = _describe_work(stats)
+        size = f"{_article(stats.statements)} {stats.statements}-statement handler"
+        if too_many_branches:
+            size += f" with {stats.branches} branches"
+        what = f"{found} in {size}" if found else size.capitalize()
+        pronoun = "them" if stats.access_count + stats.loops > 1 else "it" if found else "the logic"
+        self.report(_name_position(stats.node, self.ctx.lines),
+                    f"{what}; move {pronoun} into "
+                    f"{self._service_target()} and call it from the handler")
+
+    def _service_target(self) -> str:
+        """The service module this file already imports, if any: the fix names it."""
+        services = sorted(name for name in self.ctx.model.imported_modules
+                          if any("service" in part for part in name.split(".")))
+        return f"the service layer ({services[0]})" if services else "a service function"
+
+
+# The engine dispatches on exact node types: every statement type counts toward the size.
+for _statement_type in ast.stmt.__subclasses__():
+    if _statement_type not in (ast.FunctionDef, ast.AsyncFunctionDef):
+        setattr(FatRouteHandler, f"visit_{_statement_type.__name__}",
+                FatRouteHandler._count_statement)
+
+
+# ----- helpers -----
+def _describe_work(stats: _HandlerStats) -> str:
+    parts = []
+    for kind in ("orm", "sql", "mongo", "db"):
+        count = stats.access.get(kind, 0)
+        if count:
+            singular, plural = _KIND_WORDS[kind]
+            parts.append(f"{count} {plural}" if count > 1 else _with_article(singular))
+    if stats.loops:
+        parts.append(f"{stats.loops} computing loops" if stats.loops > 1 else "a computing loop")
+    if len(parts) > 1:
+        return ", ".join(parts[:-1]) + " and " + parts[-1]
+    return parts[0] if parts else ""
+
+
+def _article(number: int) -> str:
+    """`an 11-statement handler`, `an 8-statement`, `a 41-statement`."""
+    spoken = str(number)
+    starts_with_vowel = spoken.startswith("8") or spoken in ("11", "18") or (
+        len(spoken) in (5, 6) and spoken[: len(spoken) - 3] in ("11", "18"))
+    return "an" if starts_with_vowel else "a"
+
+
+def _with_article(noun: str) -> str:
+    return ("an " if noun[0] in "aeiouAEIOU" and not noun.startswith("raw") else "a ") + noun
+
+
+def _name_position(node: ast.AST, lines: list[str]) -> ast.AST:
+    """A node spanning the handler's name, so the finding sits on its `def` line."""
+    line = node.lineno
+    text = lines[line - 1] if line - 1 < len(lines) else ""
+    column = text.find(node.name, node.col_offset)
+    marker = ast.Name(id=node.name)
+    marker.lineno = marker.end_lineno = line
+    marker.col_offset = max(column, node.col_offset)
+    marker.end_col_offset = marker.col_offset + len(node.name)
+    return marker
+
+
+def _is_docstring(node: ast.stmt, function: ast.AST) -> bool:
+    return (node is function.body[0] and isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str))
+
+
+def _is_guard(node: ast.If) -> bool:
+    """`if not item: raise HTTPException(404)` or an early return: validation, not logic."""
+    if node.orelse or len(node.body) > 2:
+        return False
+    return isinstance(node.body[-1], (ast.Raise, ast.Return, ast.Continue, ast.Break))
+
+
+def _is_sql_call(call: ast.Call, on_tables: bool = False) -> bool:
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return name in _SQL_METHODS and bool(call.args) and _is_sql_text(call.args[0], on_tables)
+
+
+def _is_sql_text(expr: ast.AST, on_tables: bool) -> bool:
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        text = expr.value
+        return bool(_SQL.match(text)) and (not on_tables or bool(_SQL_ON_TABLES.search(text)))
+    if isinstance(expr, ast.JoinedStr) and expr.values and isinstance(expr.values[0], ast.Constant):
+        text = "".join(part.value for part in expr.values
+                       if isinstance(part, ast.Constant) and isinstance(part.value, str))
+        return _is_sql_text(ast.Constant(text), on_tables)
+    if isinstance(expr, ast.Call) and expr.args:
+        return _is_sql_call(expr, on_tables)
+    return False
+
+
+def _last_name(expr: ast.AST) -> str | None:
+    if isinstance(expr, ast.Name):
+        return expr.id
+    if isinstance(expr, ast.Attribute):
+        return expr.attr
+    if isinstance(expr, ast.Call):
+        return _last_name(expr.func)
+    return None
+
+
+def _serializes(comprehension: ast.AST) -> bool:
+    """One unfiltered generator whose element is built from plain values and calls."""
+    generators = comprehension.generators
+    if len(generators) != 1 or generators[0].ifs:
+        return False
+    if isinstance(comprehension, ast.DictComp):
+        return _is_plain(comprehension.key) and _is_plain(comprehension.value)
+    return _is_plain(comprehension.elt)
+
+
+def _is_plain(expr: ast.AST | None) -> bool:
+    """Values, attributes, subscripts, literals and calls of those: no arithmetic or logic."""
+    if expr is None or isinstance(expr, (ast.Name, ast.Constant)):
+        return True
+    if isinstance(expr, (ast.Await, ast.Yield, ast.YieldFrom)):
+        return _is_plain(expr.value)
+    if isinstance(expr, ast.Call):
+        return all(_is_plain(arg) for arg in (expr.func, *expr.args,
+                                              *(keyword.value for keyword in expr.keywords)))
+    if isinstance(expr, ast.Dict):
+        return all(_is_plain(part) for part in (*expr.keys, *expr.values))
+    if isinstance(expr, (*_PLAIN, *_CONTAINERS)):
+        return all(_is_plain(child) for child in ast.iter_child_nodes(expr)
+                   if not isinstance(child, ast.expr_context))
+    return False
+
+
+def _only_collects(body: list[ast.stmt]) -> bool:
+    """A loop body that only appends, yields, sends or assigns plain values."""
+    for statement in body:
+        if isinstance(statement, ast.Expr) and _is_plain(statement.value):
+            continue
+        if isinstance(statement, ast.Assign) and _is_plain(statement.value):
+            continue
+        if isinstance(statement, ast.AnnAssign) and _is_plain(statement.value):
+            continue
+        return False
+    return True
