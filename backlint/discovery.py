@@ -52,6 +52,7 @@ class _Walker:
         # Real paths of folders already walked: each folder is read once, however it is reached.
         self.walked: set[str] = set()
         self.linked_dirs: list[str] = []
+        self.root_prefix = os.path.join(os.path.abspath(settings.root), "")
 
     def result(self) -> Discovered:
         while self.linked_dirs:
@@ -146,6 +147,9 @@ class _Walker:
             self._walk(link, target)
 
     def _excluded(self, path: str) -> bool:
+        # The common case without abspath/relpath, which cost more than the pattern matching.
+        if os.sep == "/" and path.startswith(self.root_prefix):
+            return self.settings.is_excluded(path[len(self.root_prefix):])
         return self.settings.is_excluded(self.settings.relative(path))
 
 

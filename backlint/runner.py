@@ -61,7 +61,9 @@ def analyse_files(paths: Sequence[str], settings: Settings, jobs: int = 1,
         batches.close()
     for result, key in fresh:
         done[result.path] = result
-        cache = _store(cache, key, result, analysis)
+        if cache is not None and key is not None and not _is_internal_error(result):
+            cache.put(key, result)
+    _save(cache, analysis)
     analysis.results = [done[path] for path in sorted(done)]
     lines = _LineReader()
     analysis.project = project_findings(analysis.results, settings, lines_of=lines)
@@ -88,17 +90,13 @@ def _sources(paths: Sequence[str], cache: Cache | None, done: dict[str, FileResu
             yield path, source, key
 
 
-def _store(cache: Cache | None, key: str | None, result: FileResult,
-           analysis: Analysis) -> Cache | None:
-    """Cache a result unless it is an internal error; the cache is dropped if writing fails."""
-    if cache is None or key is None or _is_internal_error(result):
-        return cache
+def _save(cache: Cache | None, analysis: Analysis) -> None:
+    if cache is None:
+        return
     try:
-        cache.put(key, result)
+        cache.save()
     except CacheUnavailable as error:
-        analysis.warnings.append(f"{error}; continuing without the cache")
-        return None
-    return cache
+        analysis.warnings.append(f"{error}; results were not cached")
 
 
 def _is_internal_error(result: FileResult) -> bool:
@@ -129,7 +127,7 @@ class _Batches:
     def _flush(self) -> None:
         self.waiting.extend(self.chunk)
         self.chunk, self.chunk_bytes = [], 0
-        if self.pool is None and len(self.waiting) < _MIN_PARALLEL_FILES:
+        if self.jobs == 1 or (self.pool is None and len(self.waiting) < _MIN_PARALLEL_FILES):
             return
         if self.pool is None:
             self.pool = ProcessPoolExecutor(max_workers=self.jobs)

@@ -56,7 +56,7 @@ def test_cold_run_fills_a_tagged_ignored_cache(project: Path) -> None:
     assert (folder / "CACHEDIR.TAG").read_text().startswith(
         "Signature: 8a477f597d28d172789f06886806bc55")
     assert (folder / ".gitignore").read_text().splitlines()[-1] == "*"
-    assert len(entries(project)) == 10
+    assert [entry.name.startswith("pack-") for entry in entries(project)] == [True]
 
 
 def test_warm_run_gives_identical_output_without_analysing(
@@ -103,14 +103,17 @@ def test_damaged_entries_are_ignored_and_rewritten(project: Path, damage: bytes,
 
 def test_foreign_pickles_are_not_trusted(project: Path) -> None:
     cold = check(project)
+    (pack,) = entries(project)
+    with open(pack, "rb") as stream:
+        tag, stored = pickle.load(stream)
     lying = FileResult(str(project / "app/module_0.py"), findings=[
         Finding(str(project / "app/module_0.py"), 1, 0, "BKL101", "planted")])
-    foreign = [pickle.dumps({"findings": []}), pickle.dumps(lying),
-               pickle.dumps((b"backlint-cache-1", "not-this-key", lying)),
-               pickle.dumps(Settings())]
-    for index, entry in enumerate(entries(project)):
-        entry.write_bytes(foreign[index % len(foreign)])
-    assert check(project) == cold
+    foreign = [{"findings": []}, lying, Settings(), (tag, {"other-key": lying}),
+               (tag, {key: "not a result" for key in stored}), ("another-tool", stored)]
+    for content in foreign:
+        for entry in entries(project):
+            entry.write_bytes(pickle.dumps(content))
+        assert check(project) == cold, content
 
 
 class _Gadget:
@@ -128,16 +131,31 @@ def test_entries_that_would_run_code_are_refused(project: Path) -> None:
     assert not (project / "pwned").exists()
 
 
-def test_an_entry_copied_from_another_file_is_not_used(project: Path, tmp_path: Path) -> None:
+def test_an_entry_is_only_used_for_its_own_file(project: Path, tmp_path: Path) -> None:
     settings = Settings(root=str(project))
-    cache = Cache.open(tmp_path / "cache", settings)
+    writer = Cache.open(tmp_path / "cache", settings)
     source = (project / "app/module_0.py").read_bytes()
-    key = cache.key(source, str(project / "app/module_0.py"))
-    cache.put(key, FileResult(str(project / "app/module_0.py")))
-    assert cache.get(key, str(project / "app/module_0.py")) is not None
+    key = writer.key(source, str(project / "app/module_0.py"))
+    writer.put(key, FileResult(str(project / "app/module_0.py")))
+    writer.save()
+    reader = Cache.open(tmp_path / "cache", settings)
+    assert reader.get(key, str(project / "app/module_0.py")) is not None
     # Same bytes under another path: another key; the old key under another path: a miss.
-    assert cache.key(source, str(project / "app/module_3.py")) != key
-    assert cache.get(key, str(project / "app/module_3.py")) is None
+    assert reader.key(source, str(project / "app/module_3.py")) != key
+    assert reader.get(key, str(project / "app/module_3.py")) is None
+    other = Cache.open(tmp_path / "cache", Settings(root=str(project), select=("BKL4",)))
+    assert other.key(source, str(project / "app/module_0.py")) != key
+
+
+def test_packs_are_merged_when_they_pile_up(project: Path) -> None:
+    expected = check(project, "--no-cache")
+    for round_number in range(12):
+        (project / "app/module_2.py").write_text(CLEAN_MODULE + f"# {round_number}\n",
+                                                 encoding="utf-8")
+        check(project)
+        assert len(entries(project)) <= 9
+    (project / "app/module_2.py").write_text(CLEAN_MODULE, encoding="utf-8")
+    assert check(project) == expected
 
 
 def test_no_cache_writes_nothing(project: Path) -> None:
@@ -149,7 +167,7 @@ def test_cache_dir_option(project: Path, tmp_path_factory) -> None:
     folder = tmp_path_factory.mktemp("elsewhere") / "cache"
     cold = check(project, "--cache-dir", str(folder))
     assert not (project / ".backlint_cache").exists()
-    assert len(list(folder.iterdir())) == 12  # 10 entries, the tag and .gitignore
+    assert len(list(folder.iterdir())) == 3  # one pack, the tag and .gitignore
     assert check(project, "--cache-dir", str(folder)) == cold
 
 
