@@ -143,7 +143,8 @@ def check(paths: tuple[str, ...], output_format: str, select: tuple[str, ...],
 
 def _settings(paths: Sequence[str], config: Path | None, select: tuple[str, ...],
               ignore: tuple[str, ...]) -> Settings:
-    # An absolute start: settings_for is cached by its argument, and "." moves with the cwd.
+    # Read the configuration afresh on every run, also when one process runs several (tests).
+    settings_for.cache_clear()
     settings = load_pyproject(config.resolve()) if config else settings_for(
         os.path.abspath(paths[0]))
     return with_codes(settings, select=_codes(select), ignore=_codes(ignore))

@@ -224,11 +224,11 @@ def analyse_scripts(paths: Sequence[str], settings: Settings,
         run_semgrep = importlib.import_module("backlint.semgrep_runner").run_semgrep
     except (ImportError, AttributeError) as error:
         return ScriptAnalysis(unavailable=f"semgrep support is not installed ({error}); "
-                                          f"{len(paths)} JS/TS files were not checked")
+                                          f"{_not_checked(paths)}")
     rules_dir = semgrep_rules_dir()
     if rules_dir is None:
-        return ScriptAnalysis(unavailable=f"the semgrep rule pack is missing from this backlint "
-                                          f"install; {len(paths)} JS/TS files were not checked")
+        return ScriptAnalysis(unavailable="the semgrep rule pack is missing from this backlint "
+                                          f"install; {_not_checked(paths)}")
     outcome = run_semgrep(list(paths), rules_dir, timeout=timeout)
     if outcome.unavailable:
         return ScriptAnalysis(unavailable=outcome.unavailable)
@@ -244,6 +244,10 @@ def analyse_scripts(paths: Sequence[str], settings: Settings,
             analysis.findings.append(finding)
     analysis.findings.sort()
     return analysis
+
+
+def _not_checked(paths: Sequence[str]) -> str:
+    return f"{len(paths)} JS/TS file{'' if len(paths) == 1 else 's'} not checked"
 
 
 def semgrep_rules_dir() -> Path | None:

@@ -13,7 +13,6 @@ import pytest
 from backlint import runner
 from backlint.cache import Cache
 from backlint.rules import FileResult, Finding, Settings
-from backlint.rules.settings import settings_for
 
 from test_cli import ANY_MODULE, CLEAN_MODULE, LEAKY_ROUTE, run, write
 
@@ -82,7 +81,6 @@ def test_other_settings_do_not_reuse_entries(project: Path) -> None:
     selected = json.loads(check(project, "--select", "BKL4"))
     assert {item["code"] for item in selected["findings"]} == {"BKL401"}
     write(project, {"pyproject.toml": '[tool.backlint]\nignore = ["BKL4"]\n'})
-    settings_for.cache_clear()  # one CLI run per process normally; here they share a process
     configured = json.loads(check(project))
     assert {item["code"] for item in configured["findings"]} == {"BKL101"}
 

@@ -393,3 +393,87 @@ def test_python_dash_m_runs_the_cli(project: Path) -> None:
                                text=True, check=False, env={**os.environ, "NO_COLOR": "1"})
     assert completed.returncode == 1
     assert completed.stdout.startswith("app/types.py:4:18: BKL401 ")
+
+
+# semgrep findings in JS/TS files --------------------------------------------------------------
+
+class _FakeSemgrep:
+    """Stands in for backlint.semgrep_runner: reports BKL101 on every line containing `leak`."""
+
+    calls: list[list[str]] = []
+
+    @staticmethod
+    def run_semgrep(paths, rules_dir, timeout=600):
+        _FakeSemgrep.calls.append(list(paths))
+        assert Path(rules_dir).is_dir() and timeout > 0
+        findings = []
+        for path in paths:
+            for number, line in enumerate(Path(path).read_text().splitlines(), start=1):
+                if "leak" in line:
+                    findings.append({"code": "BKL101", "symbol": "leaked-exception-detail",
+                                     "path": path, "line": number, "column": 2,
+                                     "end_line": number, "end_column": 9,
+                                     "message": "leaked", "severity": "error"})
+                if "token" in line:
+                    findings.append({"code": "BKL203", "symbol": "hardcoded-credential",
+                                     "path": path, "line": number, "column": 0,
+                                     "end_line": number, "end_column": 5,
+                                     "message": "credential", "severity": "error"})
+        return type("SemgrepResult", (), {"findings": findings, "errors": [],
+                                          "unavailable": None})()
+
+
+@pytest.fixture(name="fake_semgrep")
+def fake_semgrep_fixture(monkeypatch: pytest.MonkeyPatch, tmp_path_factory):
+    from backlint import runner
+    pack = tmp_path_factory.mktemp("pack")
+    (pack / "rule.yaml").write_text("rules: []\n", encoding="utf-8")
+    monkeypatch.setitem(sys.modules, "backlint.semgrep_runner", _FakeSemgrep)
+    monkeypatch.setattr(runner, "semgrep_rules_dir", lambda: pack)
+    _FakeSemgrep.calls = []
+    return _FakeSemgrep
+
+
+def test_semgrep_findings_are_merged_and_filtered(tmp_path: Path, fake_semgrep) -> None:
+    write(tmp_path, {
+        "app/types.py": ANY_MODULE,
+        "web/api.ts": "one\n  leak(e)\n  leak(e) // noqa: BKL101\n  leak(e) // noqa\n"
+                      "  leak(e) // noqa: BKL203\n  token\n",
+        "web/api.test.ts": "  leak(e)\n  token\n",
+        "web/legacy.js": "  leak(e)\n",
+        "web/types.d.ts": "  leak(e)\n",
+        "pyproject.toml": '[tool.backlint.per-file-ignores]\n"web/legacy.js" = ["BKL1"]\n',
+    })
+    result = run(tmp_path, "check", "--format", "json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    # Not reported: noqa'd lines, the per-file ignore, the .d.ts file and the test file (BKL101
+    # skips tests like its Python twin; codes without one skip tests too).
+    assert codes(document) == [("app/types.py", "BKL401", 4), ("web/api.ts", "BKL101", 2),
+                               ("web/api.ts", "BKL101", 5), ("web/api.ts", "BKL203", 6)]
+    symbols = {item["code"]: item["symbol"] for item in document["findings"]}
+    assert symbols["BKL203"] == "hardcoded-credential"
+    assert [Path(path).name for path in fake_semgrep.calls[0]] == [
+        "api.test.ts", "api.ts", "legacy.js"]
+    selected = json.loads(run(tmp_path, "check", "--format", "json", "--select", "BKL4").stdout)
+    assert codes(selected) == [("app/types.py", "BKL401", 4)]
+
+
+def test_no_semgrep_option_and_setting(tmp_path: Path, fake_semgrep) -> None:
+    write(tmp_path, {"web/api.ts": "leak\n"})
+    result = run(tmp_path, "check", "--no-semgrep")
+    assert result.exit_code == 0 and fake_semgrep.calls == []
+    write(tmp_path, {"pyproject.toml": "[tool.backlint]\nsemgrep = false\n"})
+    assert run(tmp_path, "check").exit_code == 0 and fake_semgrep.calls == []
+
+
+def test_semgrep_unavailable_is_one_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            fake_semgrep) -> None:
+    monkeypatch.setattr(fake_semgrep, "run_semgrep", lambda *_args, **_kwargs: type(
+        "SemgrepResult", (), {"findings": [], "errors": [],
+                              "unavailable": "semgrep is not installed; pip install semgrep"})())
+    write(tmp_path, {"app/types.py": ANY_MODULE, "web/api.ts": "leak\n"})
+    result = run(tmp_path, "check")
+    assert result.exit_code == 1
+    assert result.stderr == "backlint: warning: semgrep is not installed; pip install semgrep\n"
+    assert result.stdout.endswith("Found 1 finding in 1 file (1 file checked).\n")
