@@ -141,15 +141,17 @@ class LeakedExceptionDetail(Rule):
             self._scopes[-1].pop(node.name, None)
 
     def visit_Assign(self, node: ast.Assign) -> None:
-        kind, _ = self._taint(node.value)
+        kind = 0 if self._in_debug_only_branch() else self._taint(node.value)[0]
         for target in node.targets:
             self._assign(target, kind)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        if node.value is not None:
+        if node.value is not None and not self._in_debug_only_branch():
             self._assign(node.target, self._taint(node.value)[0])
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        if self._in_debug_only_branch():
+            return
         kind = max(self._taint(node.value)[0], self._taint(node.target)[0])
         self._assign(node.target, _as_text(kind))
 
@@ -161,7 +163,8 @@ class LeakedExceptionDetail(Rule):
     # ----- where they must not go -----
     def visit_Call(self, node: ast.Call) -> None:
         qualname = self.ctx.model.resolve(node.func)
-        if not (fw.is_response_call(qualname) or fw.is_http_error_call(qualname)):
+        if not (fw.is_response_call(qualname) or fw.is_http_error_call(qualname)
+                or _is_project_response(qualname)) or self._in_debug_only_branch():
             return
         values = [*node.args, *(kw.value for kw in node.keywords if kw.arg not in _SAFE_KEYWORDS)]
         kind, origin = _strongest(self._taint(value) for value in values)
@@ -173,6 +176,8 @@ class LeakedExceptionDetail(Rule):
     def visit_Return(self, node: ast.Return) -> None:
         if node.value is None or self.ctx.model.route_of(self.ctx.model.current_function) is None:
             return
+        if self._in_debug_only_branch():
+            return
         kind, origin = self._taint(node.value)
         if kind:
             self.report(origin, f"{_WHAT[kind]} is returned to the client: {_FIX}")
@@ -183,7 +188,7 @@ class LeakedExceptionDetail(Rule):
         if isinstance(target, ast.Name):
             if kind:
                 scope[target.id] = kind
-            else:
+            elif not self._in_conditional():  # a clean value on one branch leaves the other's
                 scope.pop(target.id, None)
         elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and kind:
             scope[target.value.id] = max(scope.get(target.value.id, 0), kind)
@@ -256,12 +261,42 @@ class LeakedExceptionDetail(Rule):
 
     def _taint_choice(self, node: ast.AST) -> tuple[int, ast.AST | None]:
         if isinstance(node, ast.IfExp):
-            return _strongest((self._taint(node.body), self._taint(node.orelse)))
+            debug = _debug_polarity(node.test)
+            branches = [branch for branch, in_debug in ((node.body, True), (node.orelse, False))
+                        if debug is None or in_debug != debug]
+            return _strongest(self._taint(branch) for branch in branches)
         return _strongest(self._taint(value) for value in node.values)
 
     # ----- what counts as an exception that leaks -----
     def _is_builtin(self, func: ast.AST, names: frozenset[str]) -> bool:
-        return isinstance(func, ast.Name) and func.id in names and self.ctx.model.lookup(func.id) is None
+        return (isinstance(func, ast.Name) and func.id in names
+                and self.ctx.model.lookup(func.id) is None)
+
+    # ----- where the code runs -----
+    def _branches_of_function(self):
+        """(parent, child) pairs from the visited node up to its function, innermost first."""
+        ancestors = self.ctx.model.ancestors
+        for index in range(len(ancestors) - 2, -1, -1):
+            ancestor = ancestors[index]
+            yield ancestor, ancestors[index + 1]
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                return
+
+    def _in_conditional(self) -> bool:
+        return any(isinstance(ancestor, _CONDITIONALS)
+                   for ancestor, _ in self._branches_of_function())
+
+    def _in_debug_only_branch(self) -> bool:
+        """Inside `if settings.DEBUG:` (or the `else` of `if not app.debug:`): a development
+        server showing detail on purpose; debug mode reaching production is BKL102's concern."""
+        for ancestor, child in self._branches_of_function():
+            if isinstance(ancestor, ast.If):
+                debug = _debug_polarity(ancestor.test)
+                if debug is not None and (child in ancestor.body) == debug:
+                    return True
+            if _after_production_exit(getattr(ancestor, "body", None), child):
+                return True
+        return False
 
     def _leaks_internals(self, caught: ast.AST | None) -> bool:
         """True unless every caught type is meant for clients or is the project's own."""
@@ -323,6 +358,82 @@ _TAINT = {
     ast.IfExp: LeakedExceptionDetail._taint_choice,
     ast.BoolOp: LeakedExceptionDetail._taint_choice,
 }
+
+
+_CONDITIONALS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Match)
+_DEV_VALUES = frozenset({"dev", "development", "local", "debug"})
+_PROD_VALUES = frozenset({"prod", "production"})
+_DEBUG_HINTS = ("debug",)
+_ENVIRONMENT_HINTS = ("debug", "env", "stage", "mode")
+
+
+def _is_project_response(qualname: str | None) -> bool:
+    """The project's own response class (`class MsgSpecJSONResponse(JSONResponse)`); the
+    Response classes of HTTP client libraries are what the server received, not what it sends."""
+    if not qualname or not qualname.endswith("Response"):
+        return False
+    return qualname.split(".")[0] not in _THIRD_PARTY_TOPS
+
+
+def _debug_polarity(test: ast.AST) -> bool | None:
+    """True if `test` holds only in debug/development, False if only outside it, else None.
+    A flag the client controls (`request.args.get("debug")`) is no debug switch."""
+    if any(isinstance(node, ast.Name) and node.id in ("request", "req") for node in ast.walk(test)):
+        return None
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = _debug_polarity(test.operand)
+        return None if inner is None else not inner
+    if isinstance(test, ast.BoolOp):
+        polarities = [_debug_polarity(value) for value in test.values]
+        wanted = True if isinstance(test.op, ast.And) else None
+        return wanted if wanted in polarities else None
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        return _compare_polarity(test.left, test.ops[0], test.comparators[0])
+    return True if _mentions(test, _DEBUG_HINTS) else None
+
+
+def _compare_polarity(left: ast.AST, op: ast.cmpop, right: ast.AST) -> bool | None:
+    """`settings.ENVIRONMENT == "dev"`, `app.debug is True`, `ENV != "production"` ..."""
+    negated = isinstance(op, (ast.NotEq, ast.IsNot))
+    if not isinstance(op, (ast.Eq, ast.Is, ast.NotEq, ast.IsNot)):
+        return None
+    for side, other in ((left, right), (right, left)):
+        if not isinstance(other, ast.Constant):
+            continue
+        value = other.value.lower() if isinstance(other.value, str) else other.value
+        if isinstance(value, bool):
+            if _mentions(side, _DEBUG_HINTS):
+                return value != negated
+        elif value in _DEV_VALUES | _PROD_VALUES and _mentions(side, _ENVIRONMENT_HINTS):
+            return (value in _DEV_VALUES) != negated
+    return None
+
+
+def _after_production_exit(block: object, statement: ast.AST) -> bool:
+    """`statement` follows `if not app.debug: return ...` in the same block."""
+    if not isinstance(block, list) or statement not in block:
+        return False
+    for earlier in block[:block.index(statement)]:
+        if (isinstance(earlier, ast.If) and not earlier.orelse
+                and isinstance(earlier.body[-1], (ast.Return, ast.Raise))
+                and _debug_polarity(earlier.test) is False):
+            return True
+    return False
+
+
+def _mentions(expr: ast.AST, hints: tuple[str, ...]) -> bool:
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Name):
+            word = node.id
+        elif isinstance(node, ast.Attribute):
+            word = node.attr
+        elif _is_string_constant(node):
+            word = node.value
+        else:
+            continue
+        if any(hint in word.lower() for hint in hints):
+            return True
+    return False
 
 
 def _strongest(taints) -> tuple[int, ast.AST | None]:
