@@ -40,6 +40,7 @@ def total(order: Order) -> int:
 from __future__ import annotations
 
 import ast
+from pathlib import PurePosixPath
 
 from .base import Option, Rule
 
@@ -48,6 +49,9 @@ _TYPE_FACTORIES = frozenset({"typing.cast", "typing_extensions.cast", "typing.Ty
                              "typing_extensions.TypeVar", "typing.NewType",
                              "typing_extensions.NewType"})
 _TYPE_ALIAS_NAMES = frozenset({"typing.TypeAlias", "typing_extensions.TypeAlias"})
+# `Coroutine[Any, Any, T]` is how Python itself types an `async def`: only the result is a choice.
+_COROUTINE_NAMES = frozenset({"typing.Coroutine", "collections.abc.Coroutine",
+                              "typing_extensions.Coroutine"})
 _FIX = "use a precise type (a model, TypedDict, Protocol, union or TypeVar), or `object`"
 
 
@@ -58,6 +62,11 @@ class ExplicitAny(Rule):
     severity = "warning"
     options = (Option("allow-star-arg-any", bool, False,
                       "accept `*args: Any` and `**kwargs: Any` in pass-through wrappers"),)
+
+    def report(self, node: ast.AST, message: str) -> None:
+        # Migrations are generated history, never edited once applied.
+        if "migrations" not in PurePosixPath(self.ctx.relative_path).parts[:-1]:
+            super().report(node, message)
 
     def visit_Name(self, node: ast.Name) -> None:
         if isinstance(node.ctx, ast.Load) and self.ctx.model.resolve(node) in ANY_NAMES:
@@ -107,7 +116,29 @@ class ExplicitAny(Rule):
     def _report_any(self, node: ast.AST) -> None:
         if self.option("allow-star-arg-any") and self._is_star_arg_annotation(node):
             return
+        if self._is_coroutine_send_or_yield(node) or self._is_response_model_return(node):
+            return
         self.report(node, f"`Any` in {self._where(node)}: {_FIX}")
+
+    def _is_coroutine_send_or_yield(self, node: ast.AST) -> bool:
+        """`Any` as the first or second argument of `Coroutine[...]`."""
+        subscript_slice = self.ctx.model.parent(node)
+        subscript = self.ctx.model.parent(subscript_slice)
+        return (isinstance(subscript, ast.Subscript) and subscript.slice is subscript_slice
+                and isinstance(subscript_slice, ast.Tuple) and node in subscript_slice.elts[:2]
+                and self.ctx.model.resolve(subscript.value) in _COROUTINE_NAMES)
+
+    def _is_response_model_return(self, node: ast.AST) -> bool:
+        """`-> Any` of a route whose `response_model=` is the declared response type, as FastAPI
+        documents for handlers returning ORM objects that the model filters."""
+        function = self.ctx.model.parent(node)
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+        if function.returns is not node or self.ctx.model.route_of(function) is None:
+            return False
+        return any(keyword.arg == "response_model" and not _is_none(keyword.value)
+                   for decorator in function.decorator_list if isinstance(decorator, ast.Call)
+                   for keyword in decorator.keywords)
 
     def _is_star_arg_annotation(self, node: ast.AST) -> bool:
         arg = self.ctx.model.parent(node)
@@ -144,6 +175,10 @@ def _describe(ancestor: ast.AST, child: ast.AST) -> str | None:
 def _is_type_alias_statement(node: ast.AST) -> bool:
     type_alias = getattr(ast, "TypeAlias", None)
     return type_alias is not None and isinstance(node, type_alias)
+
+
+def _is_none(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _is_string(node: ast.AST) -> bool:
