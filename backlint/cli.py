@@ -8,6 +8,7 @@ import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -121,24 +122,42 @@ Examples:
               default=None, help="Use this pyproject.toml instead of the nearest one.")
 @click.option("--show-source", is_flag=True, help="Print the source line under each finding.")
 @_guarded
-def check(paths: tuple[str, ...], output_format: str, select: tuple[str, ...],
-          ignore: tuple[str, ...], jobs: int | None, cache_dir: Path | None, no_cache: bool,
-          no_semgrep: bool, exit_zero: bool, config: Path | None, show_source: bool) -> None:
-    paths = paths or (".",)
-    settings = _settings(paths, config, select, ignore)
+def check(paths: tuple[str, ...], **options: object) -> None:
+    _check(paths or (".",), CheckOptions(**options))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """The options of `backlint check`, as click parses them."""
+
+    output_format: str
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    jobs: int | None
+    cache_dir: Path | None
+    no_cache: bool
+    no_semgrep: bool
+    exit_zero: bool
+    config: Path | None
+    show_source: bool
+
+
+def _check(paths: tuple[str, ...], options: CheckOptions) -> None:
+    settings = _settings(paths, options.config, options.select, options.ignore)
     found = discover(paths, settings)
-    cache = None if no_cache else _open_cache(cache_dir, settings)
-    analysis = analyse_files(found.python, settings, jobs or default_jobs(), cache)
+    cache = None if options.no_cache else _open_cache(options.cache_dir, settings)
+    analysis = analyse_files(found.python, settings, options.jobs or default_jobs(), cache)
     for warning in analysis.warnings:
         _warn(warning)
     scripts = ScriptAnalysis()
-    if found.scripts and settings.semgrep and not no_semgrep:
+    if found.scripts and settings.semgrep and not options.no_semgrep:
         scripts = analyse_scripts(found.scripts, settings)
         if scripts.unavailable:
             _warn(scripts.unavailable)
-    report = _report(analysis, scripts, found.errors, show_source)
-    _print(report, output_format)
-    raise click.exceptions.Exit(EXIT_FINDINGS if report.rows and not exit_zero else EXIT_CLEAN)
+    report = _report(analysis, scripts, found.errors, options.show_source)
+    _print(report, options.output_format)
+    failed = report.rows and not options.exit_zero
+    raise click.exceptions.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
 
 def _settings(paths: Sequence[str], config: Path | None, select: tuple[str, ...],
