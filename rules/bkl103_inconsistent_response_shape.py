@@ -1,0 +1,555 @@
+"""Inconsistent response shape
+
+## What it does
+Compares the top-level keys of every JSON body a route handler returns with the project's
+envelope, and reports the bodies of another shape with the expected one in the message.
+
+A body is a dict literal (or `dict(...)`) returned by a handler (`return {...}`,
+`return {...}, 201`), or given to a JSON response: `JSONResponse`/`ORJSONResponse`,
+`jsonify({...})`/`jsonify(k=v)`, `make_response`, Django `JsonResponse`, DRF `Response`,
+aiohttp `web.json_response`, Sanic `json`. Returns through the project's helpers
+(`return ok(data)`, `JSONResponse(content=envelope(...))`) are followed across modules to the
+dict the helper builds, and typed bodies (`response_model=`, a return annotation, returning a
+pydantic model) are compared by the model's fields, inherited ones included. Lists, strings,
+templates, redirects, plain `Response` objects, bodies with `**` spreads and FastAPI's
+`{"detail": ...}` error bodies are not compared.
+
+The envelope is `response-envelope` when configured: a body's keys must all be among them and
+include the `response-envelope-required` ones. Otherwise it is inferred across the project: the
+dominant key set of success bodies (at least `response-shape-min-bodies` of them, more than half,
+and envelope-like: one of its keys is `success`, `ok`, `status`, `data`, `result`, `error` ...),
+and of error bodies (a status of 400 or more, `success: False`, returned in an `except` block or
+an exception handler). A body conforms when it has every key of the success shape or of the error
+shape; while no error shape dominates, an error body conforms when it shares a key with the
+success shape (`{success, error}` beside `{success, data}`). Without a dominant shape nothing is
+reported: the project has no convention to follow yet.
+
+The inferred check needs the whole project: `backlint check` and pylint (`-j N` included) report
+it, flake8 cannot. With a configured envelope, dict-literal bodies are checked file by file and
+flake8 reports them too; bodies built by helpers or models still need the project.
+
+## Why it matters
+The guide: "HTTP responses always include a consistent shape (e.g., `{ success, data, error }`)"
+and "match existing conventions ... response shape". Clients parse one envelope; a handler that
+answers `{message, result}` where every other one answers `{success, data}` breaks them.
+
+## Example
+```python
+from fastapi import APIRouter
+
+from app.services import items
+
+router = APIRouter()
+
+
+@router.get("/items")
+async def list_items():
+    return {"success": True, "data": await items.all()}
+
+
+@router.get("/items/{item_id}")
+async def read_item(item_id: str):
+    return {"success": True, "data": await items.get(item_id)}
+
+
+@router.post("/items")
+async def create_item():
+    return {"success": True, "data": await items.create()}
+
+
+@router.delete("/items/{item_id}")
+async def delete_item(item_id: str):
+    await items.delete(item_id)
+    return {"message": "deleted", "result": item_id}
+```
+
+## Use instead
+```python
+from fastapi import APIRouter
+
+from app.services import items
+
+router = APIRouter()
+
+
+@router.get("/items")
+async def list_items():
+    return {"success": True, "data": await items.all()}
+
+
+@router.get("/items/{item_id}")
+async def read_item(item_id: str):
+    return {"success": True, "data": await items.get(item_id)}
+
+
+@router.post("/items")
+async def create_item():
+    return {"success": True, "data": await items.create()}
+
+
+@router.delete("/items/{item_id}")
+async def delete_item(item_id: str):
+    await items.delete(item_id)
+    return {"success": True, "data": item_id}
+```
+
+## Options
+- `response-envelope` (default: empty, inferred): the top-level keys a response body may have,
+  for example `["success", "data", "error"]`.
+- `response-envelope-required` (default: empty): keys every body must have, for example
+  `["success"]`; used with `response-envelope`.
+- `response-shape-min-bodies` (default `3`): how many bodies must share a shape before it is
+  taken as the project's convention.
+"""
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from dataclasses import dataclass
+
+from . import frameworks as fw
+from .base import Option, Rule
+from .finding import Finding
+
+_ENVELOPE_WORDS = frozenset({"success", "ok", "status", "data", "result", "results", "error",
+                             "errors", "message", "code", "meta", "payload", "detail"})
+_MODEL_ROOTS = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "sqlmodel.SQLModel",
+                          "ninja.Schema", "pydantic.generics.GenericModel"})
+_MODEL_CONSTRUCTORS = frozenset({"model_validate", "from_orm", "parse_obj", "model_construct",
+                                 "construct", "validate"})
+_CONTAINER_TYPES = frozenset({"list", "List", "Sequence", "Iterable", "tuple", "Tuple", "set",
+                              "Optional", "Union", "Page", "dict", "Dict"})
+_CONTENT_KEYWORDS = ("content", "data", "body", "obj", "response")
+_STATUS_KEYWORDS = ("status_code", "status", "code")
+_ERROR_STATUS_WORDS = frozenset({"error", "fail", "failed", "failure"})
+_JSON_RESPONSE_NAMES = frozenset({"jsonify", "JsonResponse", "json_response", "make_response"})
+_MAX_HELPER_DEPTH = 5
+
+
+@dataclass
+class _Frame:
+    """A function whose returns are collected: a handler, or a possible response helper."""
+
+    node: ast.AST
+    kind: str | None  # "handler", "error_handler", "helper" or None (not collected)
+    helper_shapes: list | None = None
+
+
+class InconsistentResponseShape(Rule):
+    code = "BKL103"
+    symbol = "inconsistent-response-shape"
+    pylint_id = "W9103"
+    severity = "warning"
+    options = (
+        Option("response-envelope", tuple, (),
+               "top-level keys a response body may have; empty: inferred from the project"),
+        Option("response-envelope-required", tuple, (),
+               "keys every response body must have (with response-envelope)"),
+        Option("response-shape-min-bodies", int, 3,
+               "bodies that must share a shape before it is the project's convention"),
+    )
+
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self._frames: list[_Frame] = []
+        self._seen_calls: set[int] = set()
+        self._bodies: list[tuple] = []
+        self._helpers: dict[str, tuple] = {}
+        self._models: dict[str, tuple] = {}
+        self._typed: set[int] = set()
+
+    # ----- functions -----
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        route = self.ctx.model.route_of(node)
+        if route is not None:
+            frame = _Frame(node, route.kind)
+            self._frames.append(frame)
+            self._record_typed_body(node, frame)
+        elif self.ctx.model.parent() is self.ctx.model.ancestors[0]:
+            self._frames.append(_Frame(node, "helper", helper_shapes=[]))
+        else:
+            self._frames.append(_Frame(node, None))
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def leave_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        frame = self._frames.pop()
+        if frame.kind == "helper" and frame.helper_shapes:
+            shapes = {(keys and frozenset(keys), ref) for keys, ref, _ in frame.helper_shapes}
+            if len(shapes) == 1:
+                self._helpers[f"{self.ctx.model.module}.{node.name}"] = frame.helper_shapes[0]
+
+    leave_AsyncFunctionDef = leave_FunctionDef
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        if self.ctx.model.parent() is not self.ctx.model.ancestors[0]:
+            return
+        bases = tuple(self.ctx.model.resolve(_unsubscripted(base)) or "?" for base in node.bases)
+        if not bases or "?" in bases:
+            return
+        fields = _field_names(node)
+        project = self.ctx.model.module.split(".")[0]
+        # Kept small: models, and classes that may inherit from one (the project's own).
+        if fields or any(base in _MODEL_ROOTS or base.startswith(project + ".") for base in bases):
+            self._models[f"{self.ctx.model.module}.{node.name}"] = (fields, bases)
+
+    # ----- bodies -----
+    def visit_Return(self, node: ast.Return) -> None:
+        frame = self._frame()
+        if frame is None or node.value is None:
+            return
+        body = self._describe(node.value)
+        if body is None:
+            return
+        keys, ref, status, origin = body
+        if frame.kind == "helper":
+            frame.helper_shapes.append((keys, ref, self._is_error(keys, status, origin)))
+        else:
+            # A plain return goes through `response_model` (if the handler has one); a
+            # response object does not.
+            self._add_body(keys, ref, status, origin, plain=not self._is_response(node.value))
+
+    def visit_Call(self, node: ast.Call) -> None:
+        frame = self._frame()
+        if frame is None or frame.kind == "helper" or id(node) in self._seen_calls:
+            return
+        if self._is_json_response(node):
+            body = self._describe(node)
+            if body is not None:
+                self._add_body(*body)
+
+    def finish_file(self) -> None:
+        if self._envelope_configured():
+            envelope = _Envelope.configured(self.ctx.settings)
+            for body in self._bodies:
+                if body["keys"] is None or (body["plain"] and body["handler"] in self._typed):
+                    continue  # needs the project: a helper, a model, or a response_model
+                if not envelope.accepts(frozenset(body["keys"]), body["error"]):
+                    self.ctx.findings.append(_finding(self.ctx.path, body, body["keys"], envelope))
+                    body["reported"] = True
+        if self._bodies or self._helpers or self._models:
+            self.ctx.facts[self.code] = {"bodies": self._bodies, "helpers": self._helpers,
+                                         "models": self._models}
+
+    # ----- describing one returned value -----
+    def _describe(self, expr: ast.AST, status: int | None = None):
+        """(keys, helper-or-model ref, status, node) of a body, or None if it is no JSON dict."""
+        if isinstance(expr, ast.Await):
+            return self._describe(expr.value, status)
+        if isinstance(expr, ast.Tuple) and expr.elts:
+            return self._describe(expr.elts[0], _status_of(expr.elts[1:2]) or status)
+        if isinstance(expr, ast.Dict):
+            keys = _literal_keys(expr)
+            return (keys, None, status, expr) if keys else None
+        if not isinstance(expr, ast.Call):
+            return None
+        self._seen_calls.add(id(expr))
+        if self._is_builtin_dict(expr):
+            keys = _keyword_keys(expr)
+            return (keys, None, status, expr) if keys else None
+        if self._is_response(expr):
+            return self._describe_response(expr, status)
+        ref = self._model_or_helper_ref(expr)
+        return (None, ref, status, expr) if ref else None
+
+    def _describe_response(self, call: ast.Call, status: int | None):
+        status = _status_of([kw.value for kw in call.keywords if kw.arg in _STATUS_KEYWORDS]
+                            or call.args[1:2]) or status
+        if not self._is_json_response(call):
+            return None
+        if self.ctx.model.resolve(call.func).endswith(".jsonify") and not call.args:
+            keys = _keyword_keys(call)  # jsonify(success=True, data=...)
+            return (keys, None, status, call) if keys else None
+        content = call.args[:1] or [kw.value for kw in call.keywords if kw.arg in _CONTENT_KEYWORDS]
+        return self._describe(content[0], status) if content else None
+
+    def _model_or_helper_ref(self, call: ast.Call) -> str | None:
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in _MODEL_CONSTRUCTORS:
+            func = func.value
+        return self.ctx.model.resolve(func)
+
+    def _record_typed_body(self, node: ast.AST, frame: _Frame) -> None:
+        """`response_model=UserOut` or `-> UserOut`: the body is the model's fields."""
+        annotation = _response_model(node) or node.returns
+        if annotation is None:
+            return
+        ref = self._typed_ref(annotation)
+        if ref:
+            self._typed.add(node.lineno)
+            self._add_body(None, ref, None, annotation, typed=True)
+
+    def _typed_ref(self, annotation: ast.AST) -> str | None:
+        if isinstance(annotation, ast.Subscript):
+            if _name(annotation.value) in _CONTAINER_TYPES:
+                return None
+            annotation = annotation.value
+        ref = self.ctx.model.resolve(annotation)
+        return ref if ref and not fw.is_response_call(ref) else None
+
+    # ----- small questions -----
+    def _frame(self) -> _Frame | None:
+        frame = self._frames[-1] if self._frames else None
+        return frame if frame is not None and frame.kind is not None else None
+
+    def _add_body(self, keys, ref, status, origin, plain: bool = False,
+                  typed: bool = False) -> None:
+        handler = self._frames[-1].node.lineno
+        self._bodies.append({
+            "at": (origin.lineno, origin.col_offset, origin.end_lineno, origin.end_col_offset),
+            "keys": keys, "ref": ref, "error": self._is_error(keys, status, origin),
+            "handler": handler, "plain": plain, "typed": typed, "reported": False,
+        })
+
+    def _is_error(self, keys, status: int | None, origin: ast.AST) -> bool:
+        if status is not None and status >= 400:
+            return True
+        if isinstance(origin, ast.Dict) and _says_failure(origin):
+            return True
+        frame = self._frames[-1]
+        if frame.kind == "error_handler":
+            return True
+        ancestors = self.ctx.model.ancestors
+        start = next((index for index, node in enumerate(ancestors) if node is frame.node), 0)
+        return any(isinstance(node, ast.ExceptHandler) for node in ancestors[start:])
+
+    def _is_response(self, expr: ast.AST) -> bool:
+        return isinstance(expr, ast.Call) and fw.is_response_call(self.ctx.model.resolve(expr.func))
+
+    def _is_json_response(self, call: ast.Call) -> bool:
+        qualname = self.ctx.model.resolve(call.func)
+        if not fw.is_response_call(qualname):
+            return False
+        name = qualname.rpartition(".")[2]
+        return (name.endswith("JSONResponse") or name in _JSON_RESPONSE_NAMES
+                or qualname.startswith("rest_framework.response.")
+                or (qualname.startswith("sanic") and name == "json"))
+
+    def _is_builtin_dict(self, call: ast.Call) -> bool:
+        return isinstance(call.func, ast.Name) and call.func.id == "dict" \
+            and self.ctx.model.lookup("dict") is None and not call.args
+
+    def _envelope_configured(self) -> bool:
+        return bool(self.option("response-envelope"))
+
+    # ----- the project -----
+    @classmethod
+    def finish_project(cls, facts_by_path: dict[str, dict], settings) -> list[Finding]:
+        index = _ProjectIndex(facts_by_path, cls.code)
+        bodies = index.resolved_bodies()
+        if settings.option("response-envelope"):
+            envelope = _Envelope.configured(settings)
+        else:
+            envelope = _Envelope.inferred(bodies, settings.option("response-shape-min-bodies"),
+                                          index)
+        if envelope is None:
+            return []
+        return [_finding(path, body, keys, envelope) for path, body, keys in bodies
+                if not body["reported"] and not envelope.accepts(frozenset(keys), body["error"])]
+
+
+# ----- the envelope a body is compared with -----
+@dataclass(frozen=True)
+class _Envelope:
+    success: tuple[str, ...]
+    error: tuple[str, ...] = ()
+    configured_keys: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
+    counts: str = ""
+    helper: str | None = None
+    error_helper: str | None = None
+
+    @classmethod
+    def configured(cls, settings) -> _Envelope:
+        return cls(success=(), configured_keys=tuple(settings.option("response-envelope")),
+                   required=tuple(settings.option("response-envelope-required")))
+
+    @classmethod
+    def inferred(cls, bodies, minimum: int, index) -> _Envelope | None:
+        success = _dominant([keys for _, body, keys in bodies if not body["error"]], minimum)
+        if success is None:
+            return None
+        error = _dominant([keys for _, body, keys in bodies if body["error"]], minimum)
+        counts = f"{success[1]} of {success[2]} bodies"
+        if error:
+            counts += f"; errors: {_braces(error[0])}"
+        return cls(success=success[0], error=error[0] if error else (), counts=counts,
+                   helper=index.helper_building(frozenset(success[0]), bodies),
+                   error_helper=error and index.helper_building(frozenset(error[0]), bodies))
+
+    def accepts(self, keys: frozenset[str], is_error: bool) -> bool:
+        if self.configured_keys:
+            return keys <= set(self.configured_keys) and set(self.required) <= keys
+        if keys >= set(self.success) or (self.error and keys >= set(self.error)):
+            return True
+        return is_error and not self.error and bool(keys & set(self.success))
+
+    def describe(self) -> str:
+        if self.configured_keys:
+            required = f" and requires {_braces(self.required)}" if self.required else ""
+            return f"response-envelope in [tool.backlint] allows {_braces(self.configured_keys)}" \
+                   f"{required}"
+        return f"this project's handlers return {_braces(self.success)} ({self.counts})"
+
+
+def _dominant(key_sets: list[tuple[str, ...]], minimum: int):
+    """(keys, count, total) of the key set most bodies share, if it is a clear convention:
+    at least `minimum` bodies, twice the next shape's count, and a third of all bodies."""
+    if not key_sets:
+        return None
+    counts = Counter(frozenset(keys) for keys in key_sets)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], sorted(item[0])))
+    shape, count = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    if count < minimum or count < 2 * runner_up or count * 3 < len(key_sets):
+        return None
+    if not shape & _ENVELOPE_WORDS:
+        return None  # a resource's fields, not an envelope
+    first = next(keys for keys in key_sets if frozenset(keys) == shape)
+    return first, count, len(key_sets)
+
+
+class _ProjectIndex:
+    """Helpers and models of every file, to resolve bodies built elsewhere."""
+
+    def __init__(self, facts_by_path: dict[str, dict], code: str) -> None:
+        self.files = [(path, facts_by_path[path][code]) for path in sorted(facts_by_path)
+                      if code in facts_by_path[path]]
+        self.helpers = {name: shape for _, facts in self.files
+                        for name, shape in facts["helpers"].items()}
+        self.models = {name: model for _, facts in self.files
+                       for name, model in facts["models"].items()}
+
+    def resolved_bodies(self) -> list[tuple[str, dict, tuple[str, ...]]]:
+        """(path, body, keys) of every body whose keys are known, `{detail}` left out."""
+        found = []
+        for path, facts in self.files:
+            resolved = [(body, *self.keys_of(body["keys"], body["ref"], body["error"]))
+                        for body in facts["bodies"]]
+            modelled = {body["handler"] for body, keys, _ in resolved if body["typed"] and keys}
+            for body, keys, is_error in resolved:
+                if body["plain"] and body["handler"] in modelled:
+                    continue  # response_model decides this body's shape
+                if keys and keys != ("detail",):
+                    found.append((path, {**body, "error": is_error}, keys))
+        return found
+
+    def keys_of(self, keys, ref, is_error, depth: int = 0):
+        if keys is not None or ref is None or depth > _MAX_HELPER_DEPTH:
+            return keys, is_error
+        if ref in self.helpers:
+            helper_keys, helper_ref, helper_error = self.helpers[ref]
+            return self.keys_of(helper_keys, helper_ref, is_error or helper_error, depth + 1)
+        return self.model_fields(ref), is_error
+
+    def model_fields(self, name: str, depth: int = 0) -> tuple[str, ...] | None:
+        if name not in self.models or depth > _MAX_HELPER_DEPTH:
+            return None
+        fields, bases = self.models[name]
+        inherited: list[str] = []
+        for base in bases:
+            if base in _MODEL_ROOTS:
+                continue
+            base_fields = self.model_fields(base, depth + 1)
+            if base_fields is None:
+                return None
+            inherited.extend(base_fields)
+        combined = tuple(dict.fromkeys((*inherited, *fields)))
+        return combined or None
+
+    def helper_building(self, keys: frozenset[str], bodies) -> str | None:
+        """The helper handlers use most to build this shape: the message names it."""
+        used = Counter(body["ref"] for _, body, _ in bodies if body["ref"] in self.helpers)
+        names = [name for name, shape in self.helpers.items() if used[name]
+                 and frozenset(self.keys_of(shape[0], shape[1], False)[0] or ()) == keys]
+        return min(names, key=lambda name: (-used[name], name), default=None)
+
+
+def _finding(path: str, body: dict, keys: tuple[str, ...], envelope: _Envelope) -> Finding:
+    line, column, end_line, end_column = body["at"]
+    helper = envelope.error_helper if body["error"] and envelope.error_helper else envelope.helper
+    fix = f"build it with {helper}(...)" if helper else "wrap it the same way"
+    return Finding(path=path, line=line, column=column, code="BKL103",
+                   message=f"response body has keys {_braces(keys)}; {envelope.describe()}: {fix}",
+                   end_line=end_line, end_column=end_column)
+
+
+# ----- syntax helpers -----
+def _braces(keys) -> str:
+    return "{" + ", ".join(keys) + "}"
+
+
+def _literal_keys(node: ast.Dict) -> tuple[str, ...] | None:
+    keys = []
+    for key in node.keys:
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+            return None  # `**spread` or a computed key: the shape is unknown
+        keys.append(key.value)
+    return tuple(dict.fromkeys(keys)) or None
+
+
+def _keyword_keys(call: ast.Call, skip: tuple[str, ...] = ()) -> tuple[str, ...] | None:
+    if any(keyword.arg is None for keyword in call.keywords):
+        return None
+    keys = tuple(keyword.arg for keyword in call.keywords if keyword.arg not in skip)
+    return keys or None
+
+
+def _says_failure(node: ast.Dict) -> bool:
+    """`{"success": False, ...}` or `{"status": "error", ...}`."""
+    for key, value in zip(node.keys, node.values):
+        if not (isinstance(key, ast.Constant) and isinstance(value, ast.Constant)):
+            continue
+        if key.value in ("success", "ok") and value.value is False:
+            return True
+        if key.value == "status" and str(value.value).lower() in _ERROR_STATUS_WORDS:
+            return True
+    return False
+
+
+def _status_of(values: list[ast.AST]) -> int | None:
+    """`404`, `status.HTTP_404_NOT_FOUND`, `HTTPStatus.NOT_FOUND` is unknown (None)."""
+    for value in values:
+        if isinstance(value, ast.Constant) and isinstance(value.value, int):
+            return value.value
+        name = _name(value) or ""
+        digits = name.split("_")[1] if name.startswith("HTTP_") and name.count("_") > 1 else ""
+        if digits.isdigit():
+            return int(digits)
+    return None
+
+
+def _response_model(node: ast.AST) -> ast.AST | None:
+    for decorator in node.decorator_list:
+        if isinstance(decorator, ast.Call):
+            for keyword in decorator.keywords:
+                if keyword.arg == "response_model" and not _is_none(keyword.value):
+                    return keyword.value
+    return None
+
+
+def _field_names(node: ast.ClassDef) -> tuple[str, ...]:
+    fields = []
+    for statement in node.body:
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            name = statement.target.id
+            if not name.startswith("_") and name != "model_config" \
+                    and _name(_unsubscripted(statement.annotation)) != "ClassVar":
+                fields.append(name)
+    return tuple(fields)
+
+
+def _unsubscripted(expr: ast.AST) -> ast.AST:
+    return expr.value if isinstance(expr, ast.Subscript) else expr
+
+
+def _name(expr: ast.AST | None) -> str | None:
+    if isinstance(expr, ast.Name):
+        return expr.id
+    if isinstance(expr, ast.Attribute):
+        return expr.attr
+    return None
+
+
+def _is_none(expr: ast.AST) -> bool:
+    return isinstance(expr, ast.Constant) and expr.value is None
