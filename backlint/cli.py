@@ -230,7 +230,7 @@ def _print(report: Report, output_format: str) -> None:
 
 
 def _use_color() -> bool:
-    return "NO_COLOR" not in os.environ and click.get_text_stream("stdout").isatty()
+    return not os.environ.get("NO_COLOR") and click.get_text_stream("stdout").isatty()
 
 
 @cli.command("rules", context_settings=_CONTEXT)

@@ -477,3 +477,16 @@ def test_semgrep_unavailable_is_one_warning(tmp_path: Path, monkeypatch: pytest.
     assert result.exit_code == 1
     assert result.stderr == "backlint: warning: semgrep is not installed; pip install semgrep\n"
     assert result.stdout.endswith("Found 1 finding in 1 file (1 file checked).\n")
+
+
+def test_colors_only_when_asked() -> None:
+    from backlint.reporters import Report, Row, format_text
+    row = Row(path="a.py", line=1, column=0, code="BKL101", symbol="leaked-exception-detail",
+              severity="error", message="m", end_line=1, end_column=3)
+    report = Report(version=__version__, rows=[row], checked=1)
+    assert "\x1b[" not in format_text(report)
+    assert "\x1b[31m" in format_text(report, color=True)
+
+
+def test_no_color_in_a_pipe(project: Path) -> None:
+    assert "\x1b[" not in run(project, "check", "--no-semgrep").stdout
