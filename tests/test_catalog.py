@@ -9,14 +9,32 @@ import pytest
 from backlint.rules import Settings, analyse_source
 from backlint.rules.catalog import all_rules
 from backlint.rules.docstring import SECTIONS
+from backlint.rules.project import project_findings
 
 RULES = all_rules()
 
 
+_FILE_HEADING = re.compile(r"^# ([\w./-]+\.py)$", re.MULTILINE)
+
+
+def _files_of(source: str) -> dict[str, str]:
+    """A code block is one file, or several each under a `# app/db.py` heading line."""
+    headings = list(_FILE_HEADING.finditer(source))
+    if not headings:
+        return {"app/example.py": source}
+    ends = [heading.start() for heading in headings[1:]] + [len(source)]
+    return {heading.group(1): source[heading.end():end]
+            for heading, end in zip(headings, ends)}
+
+
 def _codes_found(source: str, rule) -> list[str]:
-    result = analyse_source(source, "app/example.py", Settings(root="."))
-    assert result.error is None, result.error
-    return [finding.code for finding in result.findings if finding.code == rule.code]
+    settings = Settings(root=".")
+    results = [analyse_source(text, path, settings) for path, text in _files_of(source).items()]
+    for result in results:
+        assert result.error is None, result.error
+    findings = [finding for result in results for finding in result.findings]
+    findings += project_findings(results, settings)
+    return [finding.code for finding in findings if finding.code == rule.code]
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)

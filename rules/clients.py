@@ -1,0 +1,432 @@
+"""Client constructors and where a construction runs: the knowledge BKL201 and BKL202 share.
+
+A *client* is an object that owns connections or a pool (a database engine, a redis client, an
+HTTP session, a cloud SDK client). Building one is expensive and it is meant to be shared, so
+where a construction runs decides whether it is fine: once at import (a module-level
+singleton), once per process (a cached factory, a lazy global), or on every call.
+
+Facts are plain dicts, lists and tuples: they cross process boundaries in `-j N` runs.
+"""
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from .base import Option, Rule
+from .model import FunctionNode, SemanticModel
+
+# ----- the built-in table: qualified constructor -> kind (a noun used in messages) -----
+
+
+def _variants(modules: tuple[str, ...], names: tuple[str, ...], kind: str) -> dict[str, str]:
+    return {f"{module}.{name}": kind for module in modules for name in names}
+
+
+def _redis(modules: tuple[str, ...], kind: str) -> dict[str, str]:
+    classes = ("Redis", "StrictRedis", "RedisCluster", "ConnectionPool", "BlockingConnectionPool")
+    table = _variants(modules, ("from_url",), kind)
+    for name in classes:
+        table.update(_variants(modules, (name, f"{name}.from_url"), kind))
+    return table
+
+
+def _build_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    table.update(_variants(("sqlalchemy", "sqlalchemy.engine", "sqlmodel"),
+                           ("create_engine", "engine_from_config"), "SQLAlchemy engine"))
+    table.update(_variants(("sqlalchemy.ext.asyncio",),
+                           ("create_async_engine", "async_engine_from_config"),
+                           "async SQLAlchemy engine"))
+    table.update(_variants(("sqlalchemy.orm", "sqlalchemy.orm.session"), ("sessionmaker",),
+                           "SQLAlchemy session factory"))
+    table.update(_variants(("sqlalchemy.ext.asyncio", "sqlalchemy.ext.asyncio.session"),
+                           ("async_sessionmaker",), "async SQLAlchemy session factory"))
+    table.update(_variants(("databases",), ("Database",), "async database"))
+    table.update(_redis(("redis", "redis.client", "redis.cluster"), "redis client"))
+    table.update(_redis(("redis.asyncio", "redis.asyncio.client", "aioredis"),
+                        "async redis client"))
+    table.update(_variants(("redis.sentinel",), ("Sentinel",), "redis client"))
+    table.update(_variants(("aioredis",), ("create_redis_pool",), "async redis client"))
+    table.update(_variants(("pymongo", "pymongo.mongo_client"), ("MongoClient",),
+                           "MongoDB client"))
+    table.update(_variants(("pymongo",), ("AsyncMongoClient",), "async MongoDB client"))
+    table.update(_variants(("motor.motor_asyncio",), ("AsyncIOMotorClient",),
+                           "async MongoDB client"))
+    table.update(_variants(("psycopg2", "psycopg"), ("connect",), "Postgres connection"))
+    table.update(_variants(("psycopg.Connection",), ("connect",), "Postgres connection"))
+    table.update(_variants(("psycopg.AsyncConnection",), ("connect",),
+                           "async Postgres connection"))
+    table.update(_variants(("psycopg2.pool",),
+                           ("SimpleConnectionPool", "ThreadedConnectionPool"),
+                           "Postgres connection"))
+    table.update(_variants(("psycopg_pool",), ("ConnectionPool",), "Postgres connection"))
+    table.update(_variants(("psycopg_pool",), ("AsyncConnectionPool",),
+                           "async Postgres connection"))
+    table.update(_variants(("asyncpg",), ("connect", "create_pool"), "async Postgres connection"))
+    table.update(_variants(("pymysql", "MySQLdb", "mysql.connector"), ("connect",),
+                           "MySQL connection"))
+    table.update(_variants(("aiomysql",), ("connect", "create_pool"), "async MySQL connection"))
+    # HTTP clients of different libraries have different APIs: one cannot stand in for another.
+    table.update(_variants(("httpx",), ("Client",), "httpx client"))
+    table.update(_variants(("httpx",), ("AsyncClient",), "async httpx client"))
+    table.update(_variants(("requests", "requests.sessions"), ("Session", "session"),
+                           "requests session"))
+    table.update(_variants(("urllib3",), ("PoolManager",), "urllib3 pool manager"))
+    table.update(_variants(("aiohttp", "aiohttp.client"), ("ClientSession",),
+                           "aiohttp session"))
+    table.update(_variants(("boto3", "boto3.session"), ("Session",), "AWS session"))
+    table.update(_variants(("aioboto3",), ("Session",), "async AWS session"))
+    table.update(_variants(("openai",), ("OpenAI", "AzureOpenAI"), "OpenAI client"))
+    table.update(_variants(("openai",), ("AsyncOpenAI", "AsyncAzureOpenAI"),
+                           "async OpenAI client"))
+    table.update(_variants(("anthropic",), ("Anthropic", "AnthropicBedrock", "AnthropicVertex"),
+                           "Anthropic client"))
+    table.update(_variants(("anthropic",),
+                           ("AsyncAnthropic", "AsyncAnthropicBedrock", "AsyncAnthropicVertex"),
+                           "async Anthropic client"))
+    table.update(_variants(("elasticsearch",), ("Elasticsearch",), "Elasticsearch client"))
+    table.update(_variants(("elasticsearch",), ("AsyncElasticsearch",),
+                           "async Elasticsearch client"))
+    table.update(_variants(("opensearchpy",), ("OpenSearch",), "OpenSearch client"))
+    table.update(_variants(("opensearchpy",), ("AsyncOpenSearch",), "async OpenSearch client"))
+    for service, names in _GOOGLE_CLOUD.items():
+        table.update(_variants((f"google.cloud.{service}",), names,
+                               f"Google Cloud {service} client"))
+    table.update(_variants(("stripe",), ("StripeClient",), "Stripe client"))
+    table.update(_variants(("sendgrid", "sendgrid.sendgrid"), ("SendGridAPIClient",),
+                           "SendGrid client"))
+    table.update(_variants(("twilio.rest",), ("Client",), "Twilio client"))
+    table.update(_variants(("slack_sdk", "slack_sdk.web", "slack"), ("WebClient",),
+                           "Slack client"))
+    table.update(_variants(("slack_sdk.web.async_client", "slack_sdk.web.async_client"),
+                           ("AsyncWebClient",), "async Slack client"))
+    table.update(_variants(("kafka",), ("KafkaProducer", "KafkaConsumer"), "Kafka client"))
+    table.update(_variants(("aiokafka",), ("AIOKafkaProducer", "AIOKafkaConsumer"),
+                           "async Kafka client"))
+    table.update(_variants(("pika",), ("BlockingConnection",), "RabbitMQ connection"))
+    return table
+
+
+_GOOGLE_CLOUD = {
+    "storage": ("Client",), "bigquery": ("Client",), "firestore": ("Client", "AsyncClient"),
+    "datastore": ("Client",), "pubsub_v1": ("PublisherClient", "SubscriberClient"),
+    "pubsub": ("PublisherClient", "SubscriberClient"),
+    "secretmanager": ("SecretManagerServiceClient",), "tasks_v2": ("CloudTasksClient",),
+    "translate": ("Client",), "speech": ("SpeechClient",), "vision": ("ImageAnnotatorClient",),
+}
+CLIENT_CONSTRUCTORS = _build_table()
+# boto3's `client("s3")` / `resource("s3")`: the service, the first argument, names the kind.
+_AWS_FACTORIES = {"boto3.client": "client", "boto3.resource": "resource",
+                  "boto3.session.Session.client": "client",
+                  "boto3.session.Session.resource": "resource"}
+_AWS_SESSIONS = frozenset({"boto3.Session", "boto3.session.Session"})
+# Arguments that say which server or API a client talks to: two clients with different values
+# serve different purposes (a cache and a queue, a primary and a replica, two APIs).
+_DESTINATION_KEYWORDS = frozenset({
+    "url", "base_url", "host", "hosts", "port", "db", "dsn", "database", "endpoint_url",
+    "region_name", "project", "cloud_id", "azure_endpoint", "conninfo", "uri", "bind",
+    "bootstrap_servers", "service_name",
+})
+# A constructor given one of these reuses an existing pool instead of opening its own.
+_SHARED_POOL_KEYWORDS = frozenset({"connection_pool", "connector"})
+_CACHE_DECORATORS = frozenset({
+    "functools.cache", "functools.lru_cache", "functools.cached_property",
+    "async_lru.alru_cache", "cachetools.cached", "cachetools.func.lru_cache",
+})
+_ENV_GETTERS = frozenset({"os.getenv", "os.environ.get", "os.environ.__getitem__",
+                          "decouple.config", "environ.Env"})
+# Modules where a project keeps its shared clients; their instance is the one to name.
+CANONICAL_MODULE_NAMES = ("db", "database", "clients", "client", "core", "extensions", "deps",
+                          "dependencies", "redis", "cache", "session", "connections", "infra",
+                          "lib", "http", "mongo")
+
+CLIENT_FACTORIES_OPTION = Option(
+    "client-factories", tuple, (),
+    "qualified names of the project's own client constructors, beside the built-in table")
+
+
+# ----- recognising a construction -----
+def constructor_kind(model: SemanticModel, call: ast.Call,
+                     extra: tuple[str, ...]) -> tuple[str, str] | None:
+    """(qualified constructor, kind) when `call` builds a client, else None."""
+    qualname = model.resolve(call.func)
+    if qualname is None and isinstance(call.func, ast.Attribute):
+        receiver = model.instance_type(call.func.value)
+        if receiver in _AWS_SESSIONS:
+            qualname = f"boto3.session.Session.{call.func.attr}"
+    if qualname is None or _reuses_pool(call):
+        return None
+    if qualname in _AWS_FACTORIES:
+        return qualname, _aws_kind(call, _AWS_FACTORIES[qualname])
+    if qualname in CLIENT_CONSTRUCTORS:
+        return qualname, CLIENT_CONSTRUCTORS[qualname]
+    if qualname in extra:
+        return qualname, qualname
+    return None
+
+
+def _reuses_pool(call: ast.Call) -> bool:
+    return any(keyword.arg in _SHARED_POOL_KEYWORDS for keyword in call.keywords)
+
+
+def _aws_kind(call: ast.Call, flavour: str) -> str:
+    service = _literal(call.args[0]) if call.args else None
+    for keyword in call.keywords:
+        if keyword.arg == "service_name":
+            service = _literal(keyword.value)
+    return f"AWS {service or 'service'} {flavour}"
+
+
+def _literal(expr: ast.AST) -> str | None:
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value
+    return None
+
+
+def destination(model: SemanticModel, call: ast.Call, qualname: str) -> tuple[str, ...]:
+    """What a client connects to, normalised so `os.environ["REDIS_URL"]`, `getenv("REDIS_URL")`
+    and `settings.REDIS_URL` compare equal: sorted `key=value` strings, empty when unsaid."""
+    parts = []
+    is_aws = qualname in _AWS_FACTORIES  # its first argument is the service, part of the kind
+    positional = call.args[1:] if is_aws else call.args
+    if positional and not isinstance(positional[0], ast.Starred):
+        parts.append(f"0={_normalise(model, positional[0])}")
+    for keyword in call.keywords:
+        if keyword.arg in _DESTINATION_KEYWORDS and not (is_aws and keyword.arg == "service_name"):
+            parts.append(f"{keyword.arg}={_normalise(model, keyword.value)}")
+    return tuple(sorted(parts))
+
+
+def _normalise(model: SemanticModel, expr: ast.AST) -> str:
+    expr = _unwrap_str(expr)
+    if isinstance(expr, ast.Constant):
+        return repr(expr.value)
+    env_name = _env_name(model, expr)
+    if env_name:
+        return env_name.lower()
+    if isinstance(expr, ast.Attribute):
+        return expr.attr.lower()
+    if isinstance(expr, ast.Name):
+        return expr.id.lower()
+    return ast.unparse(expr)
+
+
+def _unwrap_str(expr: ast.AST) -> ast.AST:
+    while isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) \
+            and expr.func.id == "str" and len(expr.args) == 1:
+        expr = expr.args[0]
+    return expr
+
+
+def _env_name(model: SemanticModel, expr: ast.AST) -> str | None:
+    if isinstance(expr, ast.Subscript) and model.resolve(expr.value) == "os.environ":
+        return _literal(expr.slice)
+    if isinstance(expr, ast.Call) and expr.args and model.resolve(expr.func) in _ENV_GETTERS:
+        return _literal(expr.args[0])
+    return None
+
+
+# ----- where a construction runs -----
+def runtime_functions(ancestors: list[ast.AST]) -> list[ast.AST]:
+    """The functions whose *body* contains the last node, outermost first: decorators and
+    default values run when the `def` runs, so they belong to the enclosing function."""
+    found = []
+    for parent, child in zip(ancestors, ancestors[1:]):
+        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if any(statement is child for statement in parent.body):
+                found.append(parent)
+        elif isinstance(parent, ast.Lambda) and parent.body is child:
+            found.append(parent)
+    return found
+
+
+def function_qualname(model: SemanticModel, function: ast.AST) -> str | None:
+    """`module.func` or `module.Class.method` for functions importable by name, else None."""
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    outer = _outer_definitions(model.ancestors, function)
+    if not outer:
+        return f"{model.module}.{function.name}"
+    if len(outer) == 1 and isinstance(outer[0], ast.ClassDef):
+        return f"{model.module}.{outer[0].name}.{function.name}"
+    return None
+
+
+def function_id(model: SemanticModel, function: FunctionNode) -> str:
+    """A project-unique id: the qualified name, or `module:name@line` for nested functions."""
+    return function_qualname(model, function) or \
+        f"{model.module}:{function.name}@{function.lineno}"
+
+
+def _outer_definitions(ancestors: list[ast.AST], node: ast.AST) -> list[ast.AST]:
+    definitions = []
+    for ancestor in ancestors:
+        if ancestor is node:
+            break
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                                 ast.Lambda)):
+            definitions.append(ancestor)
+    return definitions
+
+
+def is_cached(model: SemanticModel, function: ast.AST) -> bool:
+    for decorator in getattr(function, "decorator_list", ()):
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        qualname = model.resolve(target) or ""
+        if qualname in _CACHE_DECORATORS or qualname.endswith((".alru_cache", ".lru_cache")):
+            return True
+    return False
+
+
+def under_main_guard(ancestors: list[ast.AST]) -> bool:
+    """Code under `if __name__ == "__main__":` is a script's, not the server's."""
+    for node in ancestors:
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Compare) \
+                and isinstance(node.test.left, ast.Name) and node.test.left.id == "__name__":
+            return True
+    return False
+
+
+def assignment_of(model: SemanticModel, call: ast.Call) -> ast.AST | None:
+    """The target a construction is stored in: `x = Redis()`, `x = await create_pool()`,
+    `x = create_engine(...).execution_options(...)`."""
+    child: ast.AST = call
+    for ancestor in reversed(model.ancestors[:-1]):
+        if isinstance(ancestor, (ast.Assign, ast.AnnAssign)) and ancestor.value is child:
+            targets = ancestor.targets if isinstance(ancestor, ast.Assign) else [ancestor.target]
+            return targets[0] if len(targets) == 1 else None
+        if not (isinstance(ancestor, ast.Await)
+                or (isinstance(ancestor, ast.Attribute) and ancestor.value is child)
+                or (isinstance(ancestor, ast.Call) and ancestor.func is child)):
+            return None
+        child = ancestor
+    return None
+
+
+def is_lazy_singleton(model: SemanticModel, target: ast.AST | None,
+                      function: ast.AST, ancestors: list[ast.AST]) -> bool:
+    """`global _client` then `_client = X()`, or `if self._x is None: self._x = X()`."""
+    if target is None:
+        return False
+    if isinstance(target, ast.Name) and target.id in _declared_global(function):
+        return True
+    text = ast.unparse(target)
+    inside = False
+    for node in ancestors:
+        inside = inside or node is function
+        if inside and isinstance(node, ast.If) and _mentions(node.test, text):
+            return True
+    return False
+
+
+def _mentions(test: ast.AST, text: str) -> bool:
+    return any(isinstance(node, (ast.Name, ast.Attribute, ast.Subscript))
+               and ast.unparse(node) == text for node in ast.walk(test))
+
+
+def _declared_global(function: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for statement in getattr(function, "body", ()):
+        if isinstance(statement, (ast.Global, ast.Nonlocal)):
+            names.update(statement.names)
+    return names
+
+
+def module_level_name(model: SemanticModel, target: ast.AST | None) -> str | None:
+    """`app.db.engine` for `engine = ...` at module level, `app.db.Store.client` in a class body."""
+    if not isinstance(target, ast.Name):
+        return None
+    classes = [node.name for node in model.ancestors if isinstance(node, ast.ClassDef)]
+    return ".".join([model.module, *classes[:1], target.id])
+
+
+# ----- the shared collector -----
+class ClientRule(Rule):
+    """Records the project's shared clients (`singletons`) in this file's facts; BKL201 adds
+    what runs per call. Each client rule collects for itself so either works alone."""
+
+    options = (CLIENT_FACTORIES_OPTION,)
+
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self.singletons: list[dict] = []
+        self.ctx.facts[self.code] = {"singletons": self.singletons}
+
+    def visit_Call(self, node: ast.Call) -> None:
+        found = constructor_kind(self.ctx.model, node, self.option("client-factories"))
+        if found is None or under_main_guard(self.ctx.model.ancestors):
+            return
+        qualname, kind = found
+        model = self.ctx.model
+        functions = runtime_functions(model.ancestors)
+        site = self.construction(node, qualname, kind, destination(model, node, qualname))
+        if not functions:
+            name = module_level_name(model, assignment_of(model, node))
+            self.singletons.append({**site, "how": "module", "name": name})
+            return
+        shared_name = self._shared_name(node, functions)
+        if shared_name:
+            self.singletons.append({**site, "how": "shared", "name": shared_name})
+        else:
+            self.per_call(node, site, functions)
+
+    def finish_file(self) -> None:
+        facts = self.ctx.facts[self.code]
+        if not any(facts.values()):
+            del self.ctx.facts[self.code]
+
+    def per_call(self, node: ast.Call, site: dict, functions: list[ast.AST]) -> None:
+        """A construction that runs every time its function runs; BKL202 ignores these."""
+
+    def construction(self, node: ast.Call, qualname: str, kind: str,
+                     target: tuple[str, ...]) -> dict:
+        return {"line": node.lineno, "column": node.col_offset, "end_line": node.end_lineno,
+                "end_column": node.end_col_offset, "constructor": qualname, "kind": kind,
+                "destination": list(target), "relative": self.ctx.relative_path}
+
+    def _shared_name(self, node: ast.Call, functions: list[ast.AST]) -> str | None:
+        """The name of a cached factory or lazy singleton this construction belongs to."""
+        model = self.ctx.model
+        for function in reversed(functions):
+            if is_cached(model, function):
+                qualname = function_qualname(model, function)
+                return f"{qualname}()" if qualname else f"{function.name}()"
+        target = assignment_of(model, node)
+        innermost = functions[-1]
+        if not is_lazy_singleton(model, target, innermost, model.ancestors):
+            return None
+        if isinstance(target, ast.Name):
+            return f"{model.module}.{target.id}"
+        qualname = function_qualname(model, innermost)
+        return f"{qualname}()" if qualname else ast.unparse(target)
+
+
+# ----- combining facts across the project -----
+def collected(facts_by_path: dict[str, dict], code: str) -> Iterator[tuple[str, dict]]:
+    """(path, facts) of `code`, in path order so every front end combines them alike."""
+    for path in sorted(facts_by_path):
+        facts = facts_by_path[path].get(code)
+        if facts:
+            yield path, facts
+
+
+def canonical_rank(singleton: dict) -> tuple:
+    """Deterministic preference: an instance in a module named like db/clients/core/cache...,
+    then a module-level one, a named one, the shortest path, the first by path and line."""
+    parts = PurePosixPath(singleton["relative"]).with_suffix("").parts
+    named_for_clients = any(part in CANONICAL_MODULE_NAMES for part in parts)
+    return (not named_for_clients, singleton["how"] != "module", singleton["name"] is None,
+            len(parts), singleton["relative"], singleton["line"], singleton["column"])
+
+
+def describe(singleton: dict) -> str:
+    where = f"{singleton['relative']}:{singleton['line']}"
+    if singleton["name"]:
+        return f"{singleton['name']} ({where})"
+    return f"the {singleton['kind']} created at {where}"
+
+
+def with_article(kind: str) -> str:
+    vowel_sound = kind[:1].lower() in "aeiou" or kind.startswith(("HTTP", "httpx"))
+    return f"{'an' if vowel_sound else 'a'} {kind}"
