@@ -49,6 +49,9 @@ VIEW_BASE_PREFIXES = {
     "django.views.": "django", "django.views.generic.": "django",
     "rest_framework.views.APIView": "django", "rest_framework.generics.": "django",
     "rest_framework.viewsets.": "django",
+    # DRF add-ons whose views users subclass (`class LoginApi(ObtainJSONWebTokenView)`).
+    "rest_framework_jwt.views.": "django", "rest_framework_simplejwt.views.": "django",
+    "dj_rest_auth.views.": "django",
     "flask.views.": "flask", "flask_restful.Resource": "flask", "flask_restx.Resource": "flask",
     "flask_smorest.": "flask", "quart.views.": "quart",
     "aiohttp.web.View": "aiohttp", "sanic.views.HTTPMethodView": "sanic",

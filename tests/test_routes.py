@@ -1,0 +1,98 @@
+"""Route detection on look-alikes of what real backends taught us (docs/real-repos.md)."""
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import pytest
+
+from backlint.rules.model import SemanticModel
+
+
+def routes_in(path: str, source: str) -> dict[str, tuple[str, str]]:
+    """Function name -> (framework, kind) for every function the model marks as a route."""
+    tree = ast.parse(textwrap.dedent(source))
+    model = SemanticModel(path)
+    model.prepare(tree)
+    _walk(tree, model)
+    return {node.name: (route.framework, route.kind) for node, route in model.routes.items()}
+
+
+def _walk(node: ast.AST, model: SemanticModel) -> None:
+    model.enter(node)
+    for child in ast.iter_child_nodes(node):
+        _walk(child, model)
+    model.leave(node)
+
+
+def test_private_helpers_of_django_views_are_not_routes():
+    routes = routes_in("shop/views.py", """
+        def order_detail(request, pk):
+            return render(request, "order.html")
+
+        def _order_for_user(request, pk):
+            return Order.objects.get(pk=pk, owner=request.user)
+    """)
+    assert routes == {"order_detail": ("django", "handler")}
+
+
+def test_aiohttp_function_views_are_labelled_aiohttp():
+    routes = routes_in("blog/views.py", """
+        from aiohttp import web
+
+        async def index(request):
+            return web.Response(text="hi")
+    """)
+    assert routes == {"index": ("aiohttp", "handler")}
+
+
+@pytest.mark.parametrize("path", ["board/handlers.py", "board/views.py"])
+def test_aiohttp_handler_class_methods_are_routes(path):
+    routes = routes_in(path, """
+        from aiohttp import web
+
+        class SiteHandler:
+            def __init__(self, store):
+                self.store = store
+
+            async def timeline(self, request):
+                return web.Response(text="ok")
+
+            async def _render(self, request):
+                return web.Response(text="ok")
+
+            def summary(self, rows):
+                return rows
+    """)
+    assert routes == {"timeline": ("aiohttp", "handler")}
+
+
+def test_plain_classes_in_handlers_modules_without_aiohttp_are_not_routes():
+    routes = routes_in("app/handlers.py", """
+        class AuditHandler:
+            def emit(self, request):
+                return request
+    """)
+    assert routes == {}
+
+
+def test_views_of_drf_add_ons_are_routes():
+    routes = routes_in("accounts/apis.py", """
+        from rest_framework_simplejwt.views import TokenObtainPairView
+
+        class LoginApi(TokenObtainPairView):
+            def post(self, request, *args, **kwargs):
+                return super().post(request, *args, **kwargs)
+    """)
+    assert routes == {"post": ("django", "handler")}
+
+
+def test_error_handlers_on_unresolved_receivers_are_labelled_python():
+    routes = routes_in("app/errors.py", """
+        from .extensions import errors_bp
+
+        @errors_bp.app_errorhandler(Exception)
+        def on_error(error):
+            return {"error": "Internal error"}, 500
+    """)
+    assert routes == {"on_error": ("python", "error_handler")}
