@@ -22,7 +22,8 @@ INSTALL_HINT = "pip install semgrep, or pass --no-semgrep"
 _OFFLINE_ENV = {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
 _FLAGS = ("--json", "--metrics=off", "--disable-version-check", "--quiet", "--no-git-ignore")
 # Rule ids may be prefixed with the rule file's folder when semgrep loads a directory.
-_RULE_ID = re.compile(r"backlint\.(?P<language>typescript|javascript|python)\.(?P<symbol>[a-z0-9-]+)$")
+_RULE_ID = re.compile(
+    r"backlint\.(?P<language>typescript|javascript|python)\.(?P<symbol>[a-z0-9-]+)$")
 # Keep each command line well below the smallest common ARG_MAX.
 _MAX_ARGS_CHARS = 100_000
 
@@ -52,7 +53,8 @@ def run_semgrep(paths: list[str], rules_dir: Path, timeout: float = 600) -> Semg
                          for path in paths if path not in existing)
     if not existing:
         return result
-    rules = Path(rules_dir).resolve()  # absolute: semgrep reads "r/..." or "p/..." as registry names
+    # Absolute: semgrep reads a relative "r/..." or "p/..." as a registry name.
+    rules = Path(rules_dir).resolve()
     if not rules.exists():
         result.unavailable = f"the semgrep rule pack is missing: {rules} does not exist"
         return result

@@ -7,7 +7,7 @@ from sqlalchemy import create_engine
 # ruleid: backlint.python.hardcoded-credential
 SECRET_KEY = "django-insecure-7x!k2@q9#v$w1z8e5r3t6y0u4i"
 # ruleid: backlint.python.hardcoded-credential
-stripe.api_key = "sk_live_51H8xYzABCdefGHIjkl0123456789"
+stripe.api_key = "sk_live_FAKEKEYFORTESTS0000"
 # ruleid: backlint.python.hardcoded-credential
 client = OpenAI(api_key="sk-proj-Q8f5f167f44f4964e6c998dee827110cAB")
 # ruleid: backlint.python.hardcoded-credential

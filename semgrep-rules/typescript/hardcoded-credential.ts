@@ -7,7 +7,7 @@ const API_KEY = "a8f5f167f44f4964e6c998dee827110c";
 // ruleid: backlint.typescript.hardcoded-credential
 export const JWT_SECRET = "s3cr3t-Signing-K3y!";
 // ruleid: backlint.typescript.hardcoded-credential
-const stripe = new Stripe("sk_live_51H8xYzABCdefGHIjkl0123456789");
+const stripe = new Stripe("sk_live_FAKEKEYFORTESTS0000");
 
 export const openai = new OpenAI({
   // ruleid: backlint.typescript.hardcoded-credential
