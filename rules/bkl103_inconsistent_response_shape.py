@@ -123,6 +123,7 @@ _CONTENT_KEYWORDS = ("content", "data", "body", "obj", "response")
 _STATUS_KEYWORDS = ("status_code", "status", "code")
 _ERROR_STATUS_WORDS = frozenset({"error", "fail", "failed", "failure"})
 _JSON_RESPONSE_NAMES = frozenset({"jsonify", "JsonResponse", "json_response", "make_response"})
+_TYPING_MODULES = ("typing.", "typing_extensions.")
 _MAX_HELPER_DEPTH = 5
 
 
@@ -267,7 +268,7 @@ class InconsistentResponseShape(Rule):
         func = call.func
         if isinstance(func, ast.Attribute) and func.attr in _MODEL_CONSTRUCTORS:
             func = func.value
-        return self.ctx.model.resolve(func)
+        return self.ctx.model.resolve(_unsubscripted(func))  # `Envelope[User](...)` too
 
     def _record_typed_body(self, node: ast.AST, frame: _Frame) -> None:
         """`response_model=UserOut` or `-> UserOut`: the body is the model's fields."""
@@ -448,8 +449,8 @@ class _ProjectIndex:
         fields, bases = self.models[name]
         inherited: list[str] = []
         for base in bases:
-            if base in _MODEL_ROOTS:
-                continue
+            if base in _MODEL_ROOTS or base.startswith(_TYPING_MODULES):
+                continue  # `Generic[T]` and `Protocol` add no fields
             base_fields = self.model_fields(base, depth + 1)
             if base_fields is None:
                 return None

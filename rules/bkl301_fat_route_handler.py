@@ -4,7 +4,7 @@
 Reports a route handler that does the service layer's work, once per handler at its `def`:
 
 - data access written in the handler: SQLAlchemy session calls (`session.query/execute/scalars/
-  add/delete/commit/...`, `db.session.*`), Django `Model.objects.*` and Flask-SQLAlchemy
+  add/delete/merge/...`, `db.session.*`), Django `Model.objects.*` and Flask-SQLAlchemy
   `Model.query.*`, DB-API cursors and connections (`cursor.execute`, `conn.fetch`), Mongo
   collection calls (`db.users.find_one`, `collection.insert_one`), counted per call site;
 - raw SQL: a string starting with SELECT/INSERT/UPDATE/DELETE/WITH passed to `execute(...)`,
@@ -13,10 +13,13 @@ Reports a route handler that does the service layer's work, once per handler at 
 - more statements or branches than the thresholds below.
 
 A handler is reported when it has more data-access calls than `max-handler-queries`, any raw
-SQL, a computing loop together with data access, or more statements or branches than allowed.
+SQL that names a table (`SELECT 1` only probes the connection), a computing loop together with
+data access, or more statements or branches than allowed.
 A loop or comprehension only *serializes* (and does not count) when its body just appends,
 yields or assigns plain values, attributes and calls of the loop variable
 (`[Item.model_validate(row) for row in rows]`) with no filter, arithmetic or branching.
+Transaction control (`commit`, `flush`, `refresh`, `rollback`) is not data access: a handler
+may own its unit of work, so `db.add(post); db.commit()` is one call, not two.
 Guard clauses (`if not item: raise HTTPException(404)`, an early `return`) are not branches;
 `try`/`except` is not counted, since the guide asks for it in every handler. Handlers are those
 of FastAPI/Starlette, Flask/Quart (including `MethodView`), Django function and class-based
@@ -86,7 +89,7 @@ _SESSION_NAMES = frozenset({"session", "db", "db_session", "dbsession", "sess", 
                             "transaction"})
 _SESSION_METHODS = frozenset({
     "query", "execute", "executemany", "scalars", "scalar", "add", "add_all", "delete",
-    "commit", "flush", "merge", "refresh", "exec", "bulk_save_objects", "bulk_insert_mappings",
+    "merge", "exec", "bulk_save_objects", "bulk_insert_mappings",
     "fetch", "fetchrow", "fetchval", "fetchone", "fetchall", "fetchmany", "fetch_all",
     "fetch_one", "fetch_val",
 })
@@ -110,7 +113,7 @@ _COLLECTOR_METHODS = frozenset({"append", "add", "extend", "update", "write", "s
 _PLAIN = (ast.Name, ast.Attribute, ast.Constant, ast.Subscript, ast.Starred, ast.JoinedStr,
           ast.FormattedValue, ast.Slice, ast.keyword)
 _CONTAINERS = (ast.Dict, ast.List, ast.Tuple, ast.Set)
-_KIND_WORDS = {"orm": ("ORM query", "ORM queries"), "sql": ("raw SQL query", "raw SQL queries"),
+_KIND_WORDS = {"orm": ("ORM call", "ORM calls"), "sql": ("raw SQL query", "raw SQL queries"),
                "mongo": ("Mongo call", "Mongo calls"), "db": ("database call", "database calls")}
 
 
@@ -120,11 +123,11 @@ class _HandlerStats:
     statements: int = 0
     branches: int = 0
     loops: int = 0
-    access: dict[str, int] = field(default_factory=dict)
+    access: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def access_count(self) -> int:
-        return sum(self.access.values())
+        return sum(len(methods) for methods in self.access.values())
 
 
 class FatRouteHandler(Rule):
@@ -185,7 +188,7 @@ class FatRouteHandler(Rule):
             return
         kind = self._access_kind(node)
         if kind:
-            stats.access[kind] = stats.access.get(kind, 0) + 1
+            stats.access.setdefault(kind, []).append(_last_name(node.func) or "call")
 
     def visit_comprehension(self, node: ast.comprehension) -> None:
         stats = self._stats()
@@ -293,10 +296,12 @@ for _statement_type in ast.stmt.__subclasses__():
 def _describe_work(stats: _HandlerStats) -> str:
     parts = []
     for kind in ("orm", "sql", "mongo", "db"):
-        count = stats.access.get(kind, 0)
-        if count:
+        methods = stats.access.get(kind, [])
+        if methods:
             singular, plural = _KIND_WORDS[kind]
-            parts.append(f"{count} {plural}" if count > 1 else _with_article(singular))
+            named = f" ({', '.join(dict.fromkeys(methods))})" if kind != "sql" else ""
+            counted = f"{len(methods)} {plural}" if len(methods) > 1 else _with_article(singular)
+            parts.append(counted + named)
     if stats.loops:
         parts.append(f"{stats.loops} computing loops" if stats.loops > 1 else "a computing loop")
     if len(parts) > 1:
