@@ -198,3 +198,15 @@ async function notify(channel) {
     channel.send(err.message);
   }
 }
+
+router.get('/fin', async (req, res) => {
+  const client = await pool.connect();
+  try {
+    res.json(await client.query('select 1'));
+  } catch (err) {
+    // ruleid: backlint.typescript.leaked-exception-detail
+    res.status(500).json({ success: false, error: err.stack });
+  } finally {
+    client.release();
+  }
+});
