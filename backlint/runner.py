@@ -252,12 +252,17 @@ def _not_checked(paths: Sequence[str]) -> str:
 
 def semgrep_rules_dir() -> Path | None:
     """The folder of the shipped semgrep pack, or None if it is missing or empty."""
+    here = Path(__file__).resolve().parent
+    # Installed: the package backlint.semgrep_rules; editable or source checkout: semgrep-rules/.
+    candidates = [here / "semgrep_rules", here.parent / "semgrep-rules"]
     try:
-        folder = Path(str(resources.files("backlint.semgrep_rules")))
+        candidates.insert(0, Path(str(resources.files("backlint.semgrep_rules"))))
     except (ImportError, TypeError):
-        return None
-    has_rules = folder.is_dir() and any(folder.rglob("*.yaml"))
-    return folder if has_rules else None
+        pass
+    for folder in candidates:
+        if folder.is_dir() and any(folder.rglob("*.yaml")):
+            return folder
+    return None
 
 
 def _semgrep_finding(raw: dict) -> Finding:
