@@ -68,7 +68,7 @@ limiter_store = redis
 from __future__ import annotations
 
 from . import clients
-from .clients import ClientRule
+from .client_index import ClientRule, ProjectIndex
 from .finding import Finding
 
 
@@ -81,10 +81,9 @@ class DuplicateClient(ClientRule):
     @classmethod
     def finish_project(cls, facts_by_path: dict[str, dict], settings) -> list[Finding]:
         groups: dict[tuple, list[dict]] = {}
-        for path, facts in clients.collected(facts_by_path, cls.code):
-            for singleton in facts["singletons"]:
-                key = (singleton["kind"], tuple(singleton["destination"]))
-                groups.setdefault(key, []).append({**singleton, "path": path})
+        for singleton in ProjectIndex(facts_by_path, cls.code).singletons:
+            key = (singleton["kind"], tuple(singleton["destination"]))
+            groups.setdefault(key, []).append(singleton)
         findings = []
         for group in groups.values():
             if len({singleton["path"] for singleton in group}) < 2:

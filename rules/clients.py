@@ -5,7 +5,7 @@ HTTP session, a cloud SDK client). Building one is expensive and it is meant to 
 where a construction runs decides whether it is fine: once at import (a module-level
 singleton), once per process (a cached factory, a lazy global), or on every call.
 
-Facts are plain dicts, lists and tuples: they cross process boundaries in `-j N` runs.
+The collector and the project index built from it are in `client_index`.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import ast
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from .base import Option, Rule
+from .base import Option
 from .model import FunctionNode, SemanticModel
 
 # ----- the built-in table: qualified constructor -> kind (a noun used in messages) -----
@@ -339,67 +339,6 @@ def module_level_name(model: SemanticModel, target: ast.AST | None) -> str | Non
         return None
     classes = [node.name for node in model.ancestors if isinstance(node, ast.ClassDef)]
     return ".".join([model.module, *classes[:1], target.id])
-
-
-# ----- the shared collector -----
-class ClientRule(Rule):
-    """Records the project's shared clients (`singletons`) in this file's facts; BKL201 adds
-    what runs per call. Each client rule collects for itself so either works alone."""
-
-    options = (CLIENT_FACTORIES_OPTION,)
-
-    def __init__(self, ctx) -> None:
-        super().__init__(ctx)
-        self.singletons: list[dict] = []
-        self.ctx.facts[self.code] = {"singletons": self.singletons}
-
-    def visit_Call(self, node: ast.Call) -> None:
-        found = constructor_kind(self.ctx.model, node, self.option("client-factories"))
-        if found is None or under_main_guard(self.ctx.model.ancestors):
-            return
-        qualname, kind = found
-        model = self.ctx.model
-        functions = runtime_functions(model.ancestors)
-        site = self.construction(node, qualname, kind, destination(model, node, qualname))
-        if not functions:
-            name = module_level_name(model, assignment_of(model, node))
-            self.singletons.append({**site, "how": "module", "name": name})
-            return
-        shared_name = self._shared_name(node, functions)
-        if shared_name:
-            self.singletons.append({**site, "how": "shared", "name": shared_name})
-        else:
-            self.per_call(node, site, functions)
-
-    def finish_file(self) -> None:
-        facts = self.ctx.facts[self.code]
-        if not any(facts.values()):
-            del self.ctx.facts[self.code]
-
-    def per_call(self, node: ast.Call, site: dict, functions: list[ast.AST]) -> None:
-        """A construction that runs every time its function runs; BKL202 ignores these."""
-
-    def construction(self, node: ast.Call, qualname: str, kind: str,
-                     target: tuple[str, ...]) -> dict:
-        return {"line": node.lineno, "column": node.col_offset, "end_line": node.end_lineno,
-                "end_column": node.end_col_offset, "constructor": qualname, "kind": kind,
-                "destination": list(target), "relative": self.ctx.relative_path}
-
-    def _shared_name(self, node: ast.Call, functions: list[ast.AST]) -> str | None:
-        """The name of a cached factory or lazy singleton this construction belongs to."""
-        model = self.ctx.model
-        for function in reversed(functions):
-            if is_cached(model, function):
-                qualname = function_qualname(model, function)
-                return f"{qualname}()" if qualname else f"{function.name}()"
-        target = assignment_of(model, node)
-        innermost = functions[-1]
-        if not is_lazy_singleton(model, target, innermost, model.ancestors):
-            return None
-        if isinstance(target, ast.Name):
-            return f"{model.module}.{target.id}"
-        qualname = function_qualname(model, innermost)
-        return f"{qualname}()" if qualname else ast.unparse(target)
 
 
 # ----- combining facts across the project -----

@@ -1,0 +1,315 @@
+"""The project index of clients, shared by BKL201 and BKL202.
+
+Per file, during the engine's single walk, `ClientRule` records plain picklable facts: the shared
+clients (module-level, cached, lazy), the constructions that run on every call of a function,
+the handlers and per-request hooks, the project calls each function makes, and the module-level
+imports and instances that turn a name into the function it refers to. `ProjectIndex` merges the
+facts of every file, in path order, so pylint `-j 1`, `-j 2` and the CLI combine them alike.
+Each client rule collects for itself, so either works when the other is disabled.
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+import sys
+from collections import deque
+
+from . import clients
+from .base import Rule
+
+_HOOK_DECORATORS = frozenset({"before_request", "before_app_request", "middleware"})
+_HOOK_FUNCTIONS = frozenset({"aiohttp.web.middleware"})
+# Middleware classes: the methods the framework calls on every request.
+_MIDDLEWARE_METHODS = {
+    "starlette.middleware.base.BaseHTTPMiddleware": ("dispatch",),
+    "starlette.authentication.AuthenticationBackend": ("authenticate",),
+    "django.utils.deprecation.MiddlewareMixin": ("process_request", "process_view",
+                                                 "process_response", "__call__"),
+}
+_SKIPPED_TOPS = frozenset({*sys.stdlib_module_names, "builtins", "typing_extensions"})
+_BUILTINS = frozenset(dir(builtins))
+FunctionNodes = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+class ClientRule(Rule):
+    """Base of the client rules: collects this file's facts under the rule's code."""
+
+    options = (clients.CLIENT_FACTORIES_OPTION,)
+
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self.singletons: list[dict] = []
+        self.entries: dict[str, dict] = {}
+        self.constructs: dict[str, list[dict]] = {}
+        self.calls: dict[str, set[str]] = {}
+        self.aliases: dict[str, str] = {}
+        self.instances: dict[str, str] = {}
+        self.made_by_calls: list[dict] = []
+        self.classes: list[str] = []
+
+    def finish_file(self) -> None:
+        facts = {"singletons": self.singletons, "entries": self.entries,
+                 "constructs": self.constructs, "aliases": self.aliases,
+                 "instances": self.instances, "made_by_calls": self.made_by_calls,
+                 "classes": self.classes,
+                 "calls": {owner: sorted(callees) for owner, callees in self.calls.items()}}
+        if any(facts.values()):
+            self.ctx.facts[self.code] = facts
+
+    # ----- constructions -----
+    def visit_Call(self, node: ast.Call) -> None:
+        model = self.ctx.model
+        functions = clients.runtime_functions(model.ancestors)
+        self._record_construction(node, functions)
+        owner = self._owner(functions) if functions else None
+        callee = self._callee(node, functions) if owner else None
+        if callee:
+            self.calls.setdefault(owner[0], set()).add(callee)
+
+    def _record_construction(self, node: ast.Call, functions: list[ast.AST]) -> None:
+        model = self.ctx.model
+        found = clients.constructor_kind(model, node, self.option("client-factories"))
+        if found is None or clients.under_main_guard(model.ancestors):
+            return
+        qualname, kind = found
+        site = self._site(node, qualname, kind, clients.destination(model, node, qualname))
+        if not functions:
+            name = clients.module_level_name(model, clients.assignment_of(model, node))
+            self.singletons.append({**site, "how": "module", "name": name})
+            return
+        shared_name = self._shared_name(node, functions)
+        if shared_name:
+            self.singletons.append({**site, "how": "shared", "name": shared_name})
+            return
+        owner = self._owner(functions)
+        if owner is not None:
+            self.constructs.setdefault(owner[0], []).append({**site, "function": owner[1]})
+
+    def _site(self, node: ast.AST, qualname: str, kind: str, target: tuple[str, ...]) -> dict:
+        return {"line": node.lineno, "column": node.col_offset, "end_line": node.end_lineno,
+                "end_column": node.end_col_offset, "constructor": qualname, "kind": kind,
+                "destination": list(target), "relative": self.ctx.relative_path}
+
+    def _shared_name(self, node: ast.Call, functions: list[ast.AST]) -> str | None:
+        """The name of the cached factory or lazy singleton this construction belongs to."""
+        model = self.ctx.model
+        for function in reversed(functions):
+            if clients.is_cached(model, function):
+                qualname = clients.function_qualname(model, function)
+                return f"{qualname}()" if qualname else f"{function.name}()"
+        target = clients.assignment_of(model, node)
+        innermost = functions[-1]
+        if not clients.is_lazy_singleton(model, target, innermost, model.ancestors):
+            return None
+        if isinstance(target, ast.Name):
+            return f"{model.module}.{target.id}"
+        qualname = clients.function_qualname(model, innermost)
+        return f"{qualname}()" if qualname else ast.unparse(target)
+
+    # ----- what runs per request -----
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        model = self.ctx.model
+        if model.route_of(node) is not None:
+            role = "handler"
+        elif self._is_request_hook(node) or self._is_middleware_method(node):
+            role = "request hook"
+        else:
+            return
+        self.entries[clients.function_id(model, node)] = {
+            "name": self._display(node), "line": node.lineno, "role": role,
+            "relative": self.ctx.relative_path}
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def _is_middleware_method(self, node: ast.AST) -> bool:
+        owner = self.ctx.model.parent(node)
+        if not isinstance(owner, ast.ClassDef):
+            return False
+        return any(node.name in _MIDDLEWARE_METHODS.get(self.ctx.model.resolve(base), ())
+                   for base in owner.bases)
+
+    def _is_request_hook(self, node: ast.AST) -> bool:
+        for decorator in node.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if isinstance(target, ast.Attribute) and target.attr in _HOOK_DECORATORS:
+                return True
+            if self.ctx.model.resolve(target) in _HOOK_FUNCTIONS:
+                return True
+        return False
+
+    def _owner(self, functions: list[ast.AST]) -> tuple[str, str] | None:
+        """(id, display name) of the innermost handler or importable function running here."""
+        model = self.ctx.model
+        for function in reversed(functions):
+            if not isinstance(function, FunctionNodes):
+                continue
+            function_id = clients.function_id(model, function)
+            if function_id in self.entries or clients.function_qualname(model, function):
+                return function_id, self._display(function)
+        return None
+
+    def _display(self, function: ast.AST) -> str:
+        qualname = clients.function_qualname(self.ctx.model, function)
+        if qualname:
+            return qualname[len(self.ctx.model.module) + 1:]
+        return function.name
+
+    # ----- calls between the project's functions -----
+    def _callee(self, node: ast.Call, functions: list[ast.AST]) -> str | None:
+        model = self.ctx.model
+        func = node.func
+        qualname = model.resolve(func)
+        if qualname is None and isinstance(func, ast.Attribute):
+            qualname = self._method_of(func, functions)
+        elif qualname is None and isinstance(func, ast.Name) and model.lookup(func.id) is None \
+                and func.id not in _BUILTINS:
+            qualname = f"{model.module}.{func.id}"  # defined further down: bound when it runs
+        if qualname is None or qualname.split(".")[0] in _SKIPPED_TOPS:
+            return None
+        return qualname
+
+    def _method_of(self, func: ast.Attribute, functions: list[ast.AST]) -> str | None:
+        model = self.ctx.model
+        if isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
+            for function in reversed(functions):
+                qualname = clients.function_qualname(model, function)
+                if qualname and qualname.count(".") > model.module.count(".") + 1:
+                    return f"{qualname.rpartition('.')[0]}.{func.attr}"
+            return None
+        instance = model.instance_type(func.value)
+        return f"{instance}.{func.attr}" if instance else None
+
+    # ----- module-level names: imports, instances, classes -----
+    def visit_Import(self, node: ast.Import) -> None:
+        if self._at_module_level():
+            for alias in node.names:
+                if alias.asname:
+                    self.aliases[f"{self.ctx.model.module}.{alias.asname}"] = alias.name
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if not self._at_module_level():
+            return
+        source = self.ctx.model.absolute_module(node)
+        for alias in node.names:
+            if alias.name != "*":
+                local = alias.asname or alias.name
+                self.aliases[f"{self.ctx.model.module}.{local}"] = f"{source}.{alias.name}"
+
+    def visit_Assign(self, node: ast.Assign | ast.AnnAssign) -> None:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if len(targets) != 1 or not isinstance(targets[0], ast.Name):
+            return
+        if not (self._at_module_level() and isinstance(node.value, ast.Call)):
+            return
+        made_by = self.ctx.model.resolve(node.value.func)
+        if not made_by or made_by.split(".")[0] in _SKIPPED_TOPS:
+            return
+        name = f"{self.ctx.model.module}.{targets[0].id}"
+        self.instances[name] = made_by
+        if clients.constructor_kind(self.ctx.model, node.value,
+                                    self.option("client-factories")) is None \
+                and not clients.under_main_guard(self.ctx.model.ancestors):
+            # `engine = make_engine()`: a singleton if the project's `make_engine` builds one.
+            self.made_by_calls.append({**self._site(node.value, made_by, "", ()),
+                                       "how": "module", "name": name})
+
+    visit_AnnAssign = visit_Assign
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        if self._at_module_level():
+            self.classes.append(f"{self.ctx.model.module}.{node.name}")
+
+    def _at_module_level(self) -> bool:
+        return not any(isinstance(ancestor, (*FunctionNodes, ast.ClassDef, ast.Lambda))
+                       for ancestor in self.ctx.model.ancestors[:-1])
+
+
+class ProjectIndex:
+    """Every file's facts merged: what each function constructs and calls, the shared clients,
+    and the aliases that turn an imported name into the function it is."""
+
+    def __init__(self, facts_by_path: dict[str, dict], code: str) -> None:
+        self.entries: dict[str, dict] = {}
+        self.constructs: dict[str, list[dict]] = {}
+        self.calls: dict[str, list[str]] = {}
+        self.aliases: dict[str, str] = {}
+        self.instances: dict[str, str] = {}
+        self.classes: set[str] = set()
+        self.singletons: list[dict] = []
+        made_by_calls: list[dict] = []
+        for path, facts in clients.collected(facts_by_path, code):
+            self._add(path, facts)
+            made_by_calls.extend({**site, "path": path} for site in facts["made_by_calls"])
+        self.singletons.extend(self._made_by_project_factories(made_by_calls))
+
+    def _add(self, path: str, facts: dict) -> None:
+        for entry_id, entry in facts["entries"].items():
+            self.entries.setdefault(entry_id, entry)
+        for function_id, sites in facts["constructs"].items():
+            self.constructs.setdefault(function_id, [{**site, "path": path} for site in sites])
+        for function_id, callees in facts["calls"].items():
+            self.calls.setdefault(function_id, callees)
+        for name, target in facts["aliases"].items():
+            self.aliases.setdefault(name, target)
+        for name, target in facts["instances"].items():
+            self.instances.setdefault(name, target)
+        self.classes.update(facts["classes"])
+        self.singletons.extend({**site, "path": path} for site in facts["singletons"])
+
+    def _made_by_project_factories(self, made_by_calls: list[dict]) -> list[dict]:
+        """`engine = make_engine()` at module level, where the project's `make_engine` builds a
+        client on every call: a module-level singleton of that client's kind."""
+        found = []
+        for site in made_by_calls:
+            function_id = self.function_for(site["constructor"])
+            built = self.constructs.get(function_id) if function_id else None
+            if built:
+                found.append({**site, "constructor": built[0]["constructor"],
+                              "kind": built[0]["kind"], "destination": built[0]["destination"]})
+        return found
+
+    def sorted_entries(self) -> list[str]:
+        return sorted(self.entries, key=lambda entry_id: (
+            self.entries[entry_id]["relative"], self.entries[entry_id]["line"], entry_id))
+
+    def reached_from(self, entry_id: str) -> list[str]:
+        """The entry and every project function it calls, breadth first."""
+        seen = {entry_id}
+        order = [entry_id]
+        queue = deque(order)
+        while queue:
+            for callee in self.calls.get(queue.popleft(), ()):
+                function_id = self.function_for(callee)
+                if function_id and function_id not in seen:
+                    seen.add(function_id)
+                    order.append(function_id)
+                    queue.append(function_id)
+        return order
+
+    def function_for(self, qualname: str) -> str | None:
+        """`app.routers.billing.charge` -> `app.services.billing.charge` through re-exports and
+        module aliases; a class resolves to its `__init__`."""
+        for _ in range(8):  # alias chains are short; this also stops cycles
+            if qualname in self.constructs or qualname in self.calls:
+                return qualname
+            if qualname in self.classes:
+                qualname = f"{qualname}.__init__"
+                continue
+            replaced = self._unalias(qualname)
+            if replaced is None:
+                return None
+            qualname = replaced
+        return None
+
+    def _unalias(self, qualname: str) -> str | None:
+        head, rest = qualname, ""
+        while head:
+            if head in self.aliases:
+                return self.aliases[head] + rest
+            if head in self.instances:
+                # `service.run()` runs a method of the instance's class; calling the instance
+                # itself (`SessionLocal()`) runs no function of the project.
+                return self.instances[head] + rest if rest else None
+            head, _, last = head.rpartition(".")
+            rest = f".{last}{rest}"
+        return None
