@@ -132,7 +132,8 @@ def _parse(text: str, path: str) -> tuple[ast.Module | None, FileError | None]:
     try:
         return ast.parse(text, filename=path), None
     except SyntaxError as error:
-        where = f"line {error.lineno}" + (f", column {error.offset}" if error.offset else "")
-        return None, FileError(path, f"syntax error at {where}: {error.msg}; not analysed")
+        where = f" at line {error.lineno}" if error.lineno else ""
+        where += f", column {error.offset}" if error.lineno and error.offset else ""
+        return None, FileError(path, f"syntax error{where}: {error.msg}; not analysed")
     except (ValueError, RecursionError, MemoryError) as error:
         return None, FileError(path, f"cannot be parsed: {error}; not analysed")
