@@ -83,7 +83,9 @@ class ClientRule(Rule):
             return
         owner = self._owner(functions)
         if owner is not None:
-            self.constructs.setdefault(owner[0], []).append({**site, "function": owner[1]})
+            returned = clients.is_returned(self.ctx.model, node, functions[-1])
+            self.constructs.setdefault(owner[0], []).append(
+                {**site, "function": owner[1], "returned": returned})
 
     def _site(self, node: ast.AST, qualname: str, kind: str, target: tuple[str, ...]) -> dict:
         return {"line": node.lineno, "column": node.col_offset, "end_line": node.end_lineno,
@@ -262,7 +264,9 @@ class ProjectIndex:
         found = []
         for site in made_by_calls:
             function_id = self.function_for(site["constructor"])
-            built = self.constructs.get(function_id) if function_id else None
+            # Only a factory that returns the client it builds: `app = create_app()` is no client.
+            built = [construction for construction in self.constructs.get(function_id, ())
+                     if construction["returned"]] if function_id else None
             if built:
                 found.append({**site, "constructor": built[0]["constructor"],
                               "kind": built[0]["kind"], "destination": built[0]["destination"]})

@@ -304,6 +304,20 @@ def assignment_of(model: SemanticModel, call: ast.Call) -> ast.AST | None:
     return None
 
 
+def is_returned(model: SemanticModel, call: ast.Call, function: ast.AST) -> bool:
+    """`return Redis(...)`, or `client = Redis(...)` and later `return client`."""
+    parent = model.parent(call)
+    while isinstance(parent, ast.Await):
+        parent = model.parent(parent)
+    if isinstance(parent, ast.Return) or (isinstance(function, ast.Lambda) and parent is function):
+        return True
+    target = assignment_of(model, call)
+    if not isinstance(target, ast.Name):
+        return False
+    return any(isinstance(node, ast.Return) and isinstance(node.value, ast.Name)
+               and node.value.id == target.id for node in ast.walk(function))
+
+
 def is_lazy_singleton(model: SemanticModel, target: ast.AST | None,
                       function: ast.AST, ancestors: list[ast.AST]) -> bool:
     """`global _client` then `_client = X()`, or `if self._x is None: self._x = X()`."""
