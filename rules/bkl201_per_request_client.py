@@ -4,17 +4,19 @@
 Reports a client constructor (a database engine, a redis client, an HTTP client or session, a
 cloud, AI, payment or messaging SDK client; see `backlint.rules.clients` for the table) that runs
 on every request: called inside a route handler (FastAPI, Starlette, Flask, Quart, Django and
-DRF views, aiohttp, Sanic, Litestar), in a per-request hook (`before_request`, HTTP
-middleware), or inside a function of the project that a handler calls, directly or through other
-project functions, in the same module or across modules (`from app.services import billing`,
+DRF views, aiohttp, Sanic, Litestar), in a per-request hook (`before_request`, HTTP middleware
+functions, Starlette `BaseHTTPMiddleware.dispatch` and `AuthenticationBackend.authenticate`,
+Django middleware), or inside a function of the project that a handler calls, directly or through
+other project functions, in the same module or across modules (`from app.services import billing`,
 `billing.charge()`, `self.helper()`, `Service()` reaching `Service.__init__`). Constructors are
 resolved through imports and aliases (`import httpx as hx`, `from redis import Redis as R`).
 `with httpx.Client() as client:` in a handler is reported too: it opens and closes a connection
 pool per request.
 
 The message names the project's existing client of the same kind when there is one
-(`use app.db.engine (app/db.py:7) instead`): a module-level singleton, a cached factory or a lazy
-global, preferring one that connects to the same place (same URL, host, `base_url` ...).
+(`use app.db.engine (app/db.py:7) instead`): a module-level singleton (also one made by a project
+factory that returns it, `engine = make_engine()`), a cached factory or a lazy global,
+preferring one that connects to the same place (same URL, host, `base_url` ...).
 
 Not reported: module-level singletons; factories cached with `functools.cache` or `lru_cache`
 (any alias); the lazy-singleton pattern (`global _client` / `if _client is None: _client = X()`);

@@ -4,8 +4,10 @@
 Reports a client (a database engine or session factory, a redis client, an HTTP client, a cloud,
 AI, payment or messaging SDK client; the table of BKL201) created once per process in one module
 when a client of the same kind, connecting to the same place, is already created once per process
-in another module. "Once per process" is a module-level instance (also a class attribute), a
-factory cached with `functools.cache`/`lru_cache`, or a lazy global. The first module named like
+in another module. "Once per process" is a module-level instance (also a class attribute, and
+`engine = make_engine()` when the project's `make_engine` returns the client it builds; an app
+factory that returns an app is no client), a factory cached with `functools.cache`/`lru_cache`, or
+a lazy global. The first module named like
 `db`, `database`, `clients`, `core`, `extensions`, `cache`, `redis`, `deps` ... holds the
 canonical instance (else the shortest path, then the first by path); every other module's
 instance is reported, and the message names the canonical one:
