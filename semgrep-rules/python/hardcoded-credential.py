@@ -57,3 +57,8 @@ TEMPLATE = "postgresql://{user}:{password}@{host}/{db}"
 labels = {"password": "Password", "token": "Access token"}
 # ok: backlint.python.hardcoded-credential
 RESET_PASSWORD_PATH = "/auth/reset-password"
+
+# ruleid: backlint.python.hardcoded-credential
+SESSION_SECRET = os.getenv("SESSION_SECRET", "superSecret")
+# ok: backlint.python.hardcoded-credential
+DEV_SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-dev-key")

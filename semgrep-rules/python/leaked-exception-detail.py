@@ -93,3 +93,15 @@ def helper():
     except Exception as exc:
         # ok: backlint.python.leaked-exception-detail
         return str(exc)
+
+
+@router.get("/mixed/{item_id}")
+async def mixed(item_id: str):
+    try:
+        return {"success": True, "data": await get_item(item_id)}
+    except ItemNotFound as exc:
+        # ok: backlint.python.leaked-exception-detail
+        raise HTTPException(status_code=404, detail=str(exc))
+    except Exception as exc:
+        # ruleid: backlint.python.leaked-exception-detail
+        return JSONResponse({"success": False, "error": str(exc)}, status_code=500)

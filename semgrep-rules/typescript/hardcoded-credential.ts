@@ -68,3 +68,12 @@ const description = "sk_live_ keys must never be committed";
 const secretName = "prod/db/password";
 // ok: backlint.typescript.hardcoded-credential
 const passwordField = { password: "your-password-here" };
+
+export const auth = {
+  // ruleid: backlint.typescript.hardcoded-credential
+  secret: process.env.JWT_SECRET || 'superSecret',
+  // ok: backlint.typescript.hardcoded-credential
+  sessionSecret: process.env.SESSION_SECRET ?? 'local-dev-session',
+  // ok: backlint.typescript.hardcoded-credential
+  tokenSecret: process.env.TOKEN_SECRET,
+};

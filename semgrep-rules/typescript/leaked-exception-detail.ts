@@ -210,3 +210,25 @@ router.get('/fin', async (req, res) => {
     client.release();
   }
 });
+
+// Only the narrowed branch is client-safe; the else branch still holds any error.
+export function narrowedHandler(err: Error, req: Request, res: Response, next: NextFunction) {
+  if (err instanceof HttpError) {
+    // ok: backlint.typescript.leaked-exception-detail
+    res.status(err.status).json({ success: false, error: err.message });
+  } else {
+    // ruleid: backlint.typescript.leaked-exception-detail
+    res.status(500).json({ success: false, error: err.message });
+  }
+}
+
+// Duck-typed application errors (err.errorCode / err.statusCode) carry client messages.
+export function duckTypedHandler(err: any, req: Request, res: Response, next: NextFunction) {
+  if (err && err.errorCode) {
+    // ok: backlint.typescript.leaked-exception-detail
+    res.status(err.errorCode).json(err.message);
+  } else if (err) {
+    // ruleid: backlint.typescript.leaked-exception-detail
+    res.status(500).json(err.message);
+  }
+}
