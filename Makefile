@@ -13,10 +13,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+EXAMPLES := fixtures/example-backend fixtures/express-backend fixtures/nextjs-backend
+
+# Exit code 1 means "findings", which is the point of the demo; 2 is a real error.
 run: $(STAMP)
-	@echo "== backlint check fixtures/example-backend"
-	@$(BIN)/backlint check fixtures/example-backend; status=$$?; \
-	  if [ $$status -gt 1 ]; then exit $$status; fi
+	@for example in $(EXAMPLES); do \
+	  echo "== backlint check $$example"; \
+	  $(BIN)/backlint check $$example; status=$$?; \
+	  if [ $$status -gt 1 ]; then exit $$status; fi; \
+	done
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
