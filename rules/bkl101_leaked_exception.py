@@ -127,7 +127,7 @@ class LeakedExceptionDetail(Rule):
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
-    def leave_FunctionDef(self, node: ast.AST) -> None:
+    def leave_FunctionDef(self, _node: ast.AST) -> None:
         self._scopes.pop()
 
     leave_AsyncFunctionDef = leave_FunctionDef
@@ -198,7 +198,7 @@ class LeakedExceptionDetail(Rule):
 
     def _taint(self, expr: ast.AST | None) -> tuple[int, ast.AST | None]:
         """How bad the exception detail in `expr` is (0: none), and the node that carries it."""
-        handler = _TAINT.get(type(expr))
+        handler = self._TAINT_BY_TYPE.get(type(expr))
         return handler(self, expr) if handler else (0, None)
 
     def _taint_name(self, node: ast.Name) -> tuple[int, ast.AST | None]:
@@ -266,6 +266,25 @@ class LeakedExceptionDetail(Rule):
                         if debug is None or in_debug != debug]
             return _strongest(self._taint(branch) for branch in branches)
         return _strongest(self._taint(value) for value in node.values)
+
+    # Built in the class body, so the table holds the plain functions of the private methods.
+    _TAINT_BY_TYPE = {
+        ast.Name: _taint_name,
+        ast.Call: _taint_call,
+        ast.Attribute: _taint_attribute,
+        ast.Subscript: _taint_subscript,
+        ast.JoinedStr: _taint_joined_str,
+        ast.BinOp: _taint_binop,
+        ast.Dict: _taint_container,
+        ast.List: _taint_container,
+        ast.Tuple: _taint_container,
+        ast.Set: _taint_container,
+        ast.Starred: _taint_wrapped,
+        ast.Await: _taint_wrapped,
+        ast.NamedExpr: _taint_wrapped,
+        ast.IfExp: _taint_choice,
+        ast.BoolOp: _taint_choice,
+    }
 
     # ----- what counts as an exception that leaks -----
     def _is_builtin(self, func: ast.AST, names: frozenset[str]) -> bool:
@@ -340,24 +359,6 @@ class LeakedExceptionDetail(Rule):
 
 
 _FIX = "log it (logger.exception) and send a generic error message instead"
-
-_TAINT = {
-    ast.Name: LeakedExceptionDetail._taint_name,
-    ast.Call: LeakedExceptionDetail._taint_call,
-    ast.Attribute: LeakedExceptionDetail._taint_attribute,
-    ast.Subscript: LeakedExceptionDetail._taint_subscript,
-    ast.JoinedStr: LeakedExceptionDetail._taint_joined_str,
-    ast.BinOp: LeakedExceptionDetail._taint_binop,
-    ast.Dict: LeakedExceptionDetail._taint_container,
-    ast.List: LeakedExceptionDetail._taint_container,
-    ast.Tuple: LeakedExceptionDetail._taint_container,
-    ast.Set: LeakedExceptionDetail._taint_container,
-    ast.Starred: LeakedExceptionDetail._taint_wrapped,
-    ast.Await: LeakedExceptionDetail._taint_wrapped,
-    ast.NamedExpr: LeakedExceptionDetail._taint_wrapped,
-    ast.IfExp: LeakedExceptionDetail._taint_choice,
-    ast.BoolOp: LeakedExceptionDetail._taint_choice,
-}
 
 
 _CONDITIONALS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Match)

@@ -165,7 +165,7 @@ class InconsistentResponseShape(Rule):
         if route is not None:
             frame = _Frame(node, route.kind)
             self._frames.append(frame)
-            self._record_typed_body(node, frame)
+            self._record_typed_body(node)
         elif self.ctx.model.parent() is self.ctx.model.ancestors[0]:
             self._frames.append(_Frame(node, "helper", helper_shapes=[]))
         else:
@@ -204,7 +204,7 @@ class InconsistentResponseShape(Rule):
             return
         keys, ref, status, origin = body
         if frame.kind == "helper":
-            frame.helper_shapes.append((keys, ref, self._is_error(keys, status, origin)))
+            frame.helper_shapes.append((keys, ref, self._is_error(status, origin)))
         else:
             # A plain return goes through `response_model` (if the handler has one); a
             # response object does not.
@@ -240,18 +240,19 @@ class InconsistentResponseShape(Rule):
         if isinstance(expr, ast.Tuple) and expr.elts:
             return self._describe(expr.elts[0], _status_of(expr.elts[1:2]) or status)
         if isinstance(expr, ast.Dict):
-            keys = _literal_keys(expr)
-            return (keys, None, status, expr) if keys else None
-        if not isinstance(expr, ast.Call):
-            return None
-        self._seen_calls.add(id(expr))
-        if self._is_builtin_dict(expr):
-            keys = _keyword_keys(expr)
-            return (keys, None, status, expr) if keys else None
-        if self._is_response(expr):
-            return self._describe_response(expr, status)
-        ref = self._model_or_helper_ref(expr)
-        return (None, ref, status, expr) if ref else None
+            return _keyed_body(_literal_keys(expr), status, expr)
+        if isinstance(expr, ast.Call):
+            return self._describe_call(expr, status)
+        return None
+
+    def _describe_call(self, call: ast.Call, status: int | None):
+        self._seen_calls.add(id(call))
+        if self._is_builtin_dict(call):
+            return _keyed_body(_keyword_keys(call), status, call)
+        if self._is_response(call):
+            return self._describe_response(call, status)
+        ref = self._model_or_helper_ref(call)
+        return (None, ref, status, call) if ref else None
 
     def _describe_response(self, call: ast.Call, status: int | None):
         status = _status_of([kw.value for kw in call.keywords if kw.arg in _STATUS_KEYWORDS]
@@ -259,8 +260,8 @@ class InconsistentResponseShape(Rule):
         if not self._is_json_response(call):
             return None
         if self.ctx.model.resolve(call.func).endswith(".jsonify") and not call.args:
-            keys = _keyword_keys(call)  # jsonify(success=True, data=...)
-            return (keys, None, status, call) if keys else None
+            # jsonify(success=True, data=...)
+            return _keyed_body(_keyword_keys(call), status, call)
         content = call.args[:1] or [kw.value for kw in call.keywords if kw.arg in _CONTENT_KEYWORDS]
         return self._describe(content[0], status) if content else None
 
@@ -270,7 +271,7 @@ class InconsistentResponseShape(Rule):
             func = func.value
         return self.ctx.model.resolve(_unsubscripted(func))  # `Envelope[User](...)` too
 
-    def _record_typed_body(self, node: ast.AST, frame: _Frame) -> None:
+    def _record_typed_body(self, node: ast.AST) -> None:
         """`response_model=UserOut` or `-> UserOut`: the body is the model's fields."""
         annotation = _response_model(node) or node.returns
         if annotation is None:
@@ -298,11 +299,11 @@ class InconsistentResponseShape(Rule):
         handler = self._frames[-1].node.lineno
         self._bodies.append({
             "at": (origin.lineno, origin.col_offset, origin.end_lineno, origin.end_col_offset),
-            "keys": keys, "ref": ref, "error": self._is_error(keys, status, origin),
+            "keys": keys, "ref": ref, "error": self._is_error(status, origin),
             "handler": handler, "plain": plain, "typed": typed, "reported": False,
         })
 
-    def _is_error(self, keys, status: int | None, origin: ast.AST) -> bool:
+    def _is_error(self, status: int | None, origin: ast.AST) -> bool:
         if status is not None and status >= 400:
             return True
         if isinstance(origin, ast.Dict) and _says_failure(origin):
@@ -380,7 +381,7 @@ class _Envelope:
 
     def accepts(self, keys: frozenset[str], is_error: bool) -> bool:
         if self.configured_keys:
-            return keys <= set(self.configured_keys) and set(self.required) <= keys
+            return set(self.required) <= keys <= set(self.configured_keys)
         if keys >= set(self.success) or (self.error and keys >= set(self.error)):
             return True
         return is_error and not self.error and bool(keys & set(self.success))
@@ -478,6 +479,11 @@ def _finding(path: str, body: dict, keys: tuple[str, ...], envelope: _Envelope) 
 # ----- syntax helpers -----
 def _braces(keys) -> str:
     return "{" + ", ".join(keys) + "}"
+
+
+def _keyed_body(keys: tuple[str, ...] | None, status: int | None, node: ast.AST):
+    """The description of a body whose keys are known, or None if they are not."""
+    return (keys, None, status, node) if keys else None
 
 
 def _literal_keys(node: ast.Dict) -> tuple[str, ...] | None:

@@ -87,7 +87,7 @@ class PerRequestClient(ClientRule):
     severity = "warning"
 
     @classmethod
-    def finish_project(cls, facts_by_path: dict[str, dict], settings) -> list[Finding]:
+    def finish_project(cls, facts_by_path: dict[str, dict], _settings) -> list[Finding]:
         index = ProjectIndex(facts_by_path, cls.code)
         findings: dict[tuple, Finding] = {}
         for entry_id in index.sorted_entries():

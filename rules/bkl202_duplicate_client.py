@@ -81,7 +81,7 @@ class DuplicateClient(ClientRule):
     severity = "warning"
 
     @classmethod
-    def finish_project(cls, facts_by_path: dict[str, dict], settings) -> list[Finding]:
+    def finish_project(cls, facts_by_path: dict[str, dict], _settings) -> list[Finding]:
         groups: dict[tuple, list[dict]] = {}
         for singleton in ProjectIndex(facts_by_path, cls.code).singletons:
             key = (singleton["kind"], tuple(singleton["destination"]))

@@ -169,7 +169,7 @@ class FatRouteHandler(Rule):
         return None
 
     # ----- what a handler body contains -----
-    def _count_statement(self, node: ast.stmt) -> None:
+    def count_statement(self, node: ast.stmt) -> None:
         stats = self._stats()
         if stats is None or node is stats.node or _is_docstring(node, stats.node):
             return
@@ -289,7 +289,7 @@ class FatRouteHandler(Rule):
 for _statement_type in ast.stmt.__subclasses__():
     if _statement_type not in (ast.FunctionDef, ast.AsyncFunctionDef):
         setattr(FatRouteHandler, f"visit_{_statement_type.__name__}",
-                FatRouteHandler._count_statement)
+                FatRouteHandler.count_statement)
 
 
 # ----- helpers -----

@@ -52,6 +52,8 @@ _TYPE_ALIAS_NAMES = frozenset({"typing.TypeAlias", "typing_extensions.TypeAlias"
 # `Coroutine[Any, Any, T]` is how Python itself types an `async def`: only the result is a choice.
 _COROUTINE_NAMES = frozenset({"typing.Coroutine", "collections.abc.Coroutine",
                               "typing_extensions.Coroutine"})
+# `type X = ...` (ast.TypeAlias) exists from Python 3.12; before, the empty tuple matches nothing.
+_TYPE_ALIAS_STATEMENT = getattr(ast, "TypeAlias", ())
 _FIX = "use a precise type (a model, TypedDict, Protocol, union or TypeVar), or `object`"
 
 
@@ -118,7 +120,7 @@ class ExplicitAny(Rule):
             return
         if self._is_coroutine_send_or_yield(node) or self._is_response_model_return(node):
             return
-        self.report(node, f"`Any` in {self._where(node)}: {_FIX}")
+        self.report(node, f"`Any` in {self._where()}: {_FIX}")
 
     def _is_coroutine_send_or_yield(self, node: ast.AST) -> bool:
         """`Any` as the first or second argument of `Coroutine[...]`."""
@@ -145,7 +147,7 @@ class ExplicitAny(Rule):
         arguments = self.ctx.model.parent(arg) if isinstance(arg, ast.arg) else None
         return isinstance(arguments, ast.arguments) and arg in (arguments.vararg, arguments.kwarg)
 
-    def _where(self, node: ast.AST) -> str:
+    def _where(self) -> str:
         ancestors = self.ctx.model.ancestors
         for index in range(len(ancestors) - 2, -1, -1):
             description = _describe(ancestors[index], ancestors[index + 1])
@@ -155,12 +157,21 @@ class ExplicitAny(Rule):
 
 
 def _describe(ancestor: ast.AST, child: ast.AST) -> str | None:
+    return _describe_annotation(ancestor, child) or _describe_type_use(ancestor)
+
+
+def _describe_annotation(ancestor: ast.AST, child: ast.AST) -> str | None:
     if isinstance(ancestor, ast.arg):
         return f"the annotation of parameter `{ancestor.arg}`"
     if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)) and child is ancestor.returns:
         return f"the return type of `{ancestor.name}`"
     if isinstance(ancestor, ast.AnnAssign):
         return f"the annotation of `{ast.unparse(ancestor.target)}`"
+    return None
+
+
+def _describe_type_use(ancestor: ast.AST) -> str | None:
+    """A type alias, a base class, or a call such as `cast(...)` or `TypeVar(...)`."""
     if isinstance(ancestor, ast.Assign) and len(ancestor.targets) == 1:
         return f"the type alias `{ast.unparse(ancestor.targets[0])}`"
     if _is_type_alias_statement(ancestor):
@@ -173,8 +184,7 @@ def _describe(ancestor: ast.AST, child: ast.AST) -> str | None:
 
 
 def _is_type_alias_statement(node: ast.AST) -> bool:
-    type_alias = getattr(ast, "TypeAlias", None)
-    return type_alias is not None and isinstance(node, type_alias)
+    return isinstance(node, _TYPE_ALIAS_STATEMENT)
 
 
 def _is_none(node: ast.AST) -> bool:

@@ -28,7 +28,7 @@ _MIDDLEWARE_METHODS = {
 }
 _SKIPPED_TOPS = frozenset({*sys.stdlib_module_names, "builtins", "typing_extensions"})
 _BUILTINS = frozenset(dir(builtins))
-FunctionNodes = (ast.FunctionDef, ast.AsyncFunctionDef)
+_FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 class ClientRule(Rule):
@@ -58,11 +58,12 @@ class ClientRule(Rule):
 
     # ----- constructions -----
     def visit_Call(self, node: ast.Call) -> None:
-        model = self.ctx.model
-        functions = clients.runtime_functions(model.ancestors)
+        functions = clients.runtime_functions(self.ctx.model.ancestors)
         self._record_construction(node, functions)
-        owner = self._owner(functions) if functions else None
-        callee = self._callee(node, functions) if owner else None
+        owner = self._owner(functions)  # None outside functions
+        if owner is None:
+            return
+        callee = self._callee(node, functions)
         if callee:
             self.calls.setdefault(owner[0], set()).add(callee)
 
@@ -101,7 +102,7 @@ class ClientRule(Rule):
                 return f"{qualname}()" if qualname else f"{function.name}()"
         target = clients.assignment_of(model, node)
         innermost = functions[-1]
-        if not clients.is_lazy_singleton(model, target, innermost, model.ancestors):
+        if not clients.is_lazy_singleton(target, innermost, model.ancestors):
             return None
         if isinstance(target, ast.Name):
             return f"{model.module}.{target.id}"
@@ -143,7 +144,7 @@ class ClientRule(Rule):
         """(id, display name) of the innermost handler or importable function running here."""
         model = self.ctx.model
         for function in reversed(functions):
-            if not isinstance(function, FunctionNodes):
+            if not isinstance(function, _FUNCTION_NODES):
                 continue
             function_id = clients.function_id(model, function)
             if function_id in self.entries or clients.function_qualname(model, function):
@@ -222,7 +223,7 @@ class ClientRule(Rule):
             self.classes.append(f"{self.ctx.model.module}.{node.name}")
 
     def _at_module_level(self) -> bool:
-        return not any(isinstance(ancestor, (*FunctionNodes, ast.ClassDef, ast.Lambda))
+        return not any(isinstance(ancestor, (*_FUNCTION_NODES, ast.ClassDef, ast.Lambda))
                        for ancestor in self.ctx.model.ancestors[:-1])
 
 

@@ -318,8 +318,8 @@ def is_returned(model: SemanticModel, call: ast.Call, function: ast.AST) -> bool
                and node.value.id == target.id for node in ast.walk(function))
 
 
-def is_lazy_singleton(model: SemanticModel, target: ast.AST | None,
-                      function: ast.AST, ancestors: list[ast.AST]) -> bool:
+def is_lazy_singleton(target: ast.AST | None, function: ast.AST,
+                      ancestors: list[ast.AST]) -> bool:
     """`global _client` then `_client = X()`, or `if self._x is None: self._x = X()`."""
     if target is None:
         return False
