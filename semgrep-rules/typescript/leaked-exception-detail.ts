@@ -232,3 +232,30 @@ export function duckTypedHandler(err: any, req: Request, res: Response, next: Ne
     res.status(500).json(err.message);
   }
 }
+
+// Detail only in development, and an explicit isOperational decision: fine.
+export const devOnlyHandler = (err, req, res, next) => {
+  let { statusCode, message } = err;
+  if (process.env.NODE_ENV === 'production' && !err.isOperational) {
+    statusCode = 500;
+    message = 'Internal Server Error';
+  }
+  const response = {
+    code: statusCode,
+    message,
+    ...(process.env.NODE_ENV === 'development' && { stack: err.stack }),
+  };
+  // ok: backlint.typescript.leaked-exception-detail
+  res.status(statusCode).send(response);
+};
+
+export const stackInDevHandler = (err, req, res, next) => {
+  logger.error(err);
+  // ok: backlint.typescript.leaked-exception-detail
+  res.status(500).json({ error: 'Internal error', stack: process.env.NODE_ENV === 'production' ? undefined : err.stack });
+};
+
+export const stackAlwaysHandler = (err, req, res, next) => {
+  // ruleid: backlint.typescript.leaked-exception-detail
+  res.status(500).json({ error: 'Internal error', stack: process.env.NODE_ENV === 'production' ? err.stack : undefined });
+};
