@@ -52,3 +52,10 @@ export async function fine(id: string, options: RequestInit) {
   // ok: backlint.typescript.missing-timeout
   await api.get('/charges');
 }
+
+// SWR fetcher: runs in the browser against the app's own API.
+export const fetcher = async (url: string) => {
+  // ok: backlint.typescript.missing-timeout
+  const response = await fetch(url);
+  return response.json();
+};
