@@ -190,9 +190,10 @@ def leak(fw: str, m: Module, exc: str) -> str:
     if fw == "flask":
         if m.rng.randrange(2):
             m.use("traceback")
-            return 'return jsonify({"error": traceback.format_exc()}), 500'
-        return f'return jsonify({{"error": str({exc})}}), 500'
-    return f'return JsonResponse({{"error": str({exc})}}, status=500)'
+            return 'return jsonify({"success": False, "error": traceback.format_exc()}), 500'
+        return f'return jsonify({{"success": False, "error": str({exc})}}), 500'
+    # The envelope is kept so the planted line breaks BKL101 only, not BKL103 as well.
+    return f'return JsonResponse({{"success": False, "error": str({exc})}}, status=500)'
 
 
 def framework_imports(fw: str, m: Module) -> None:

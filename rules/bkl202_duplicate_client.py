@@ -7,9 +7,10 @@ when a client of the same kind, connecting to the same place, is already created
 in another module. "Once per process" is a module-level instance (also a class attribute, and
 `engine = make_engine()` when the project's `make_engine` returns the client it builds; an app
 factory that returns an app is no client), a factory cached with `functools.cache`/`lru_cache`, or
-a lazy global. The first module named like
-`db`, `database`, `clients`, `core`, `extensions`, `cache`, `redis`, `deps` ... holds the
-canonical instance (else the shortest path, then the first by path); every other module's
+a lazy global. The instance most modules import is the canonical one; among equals, the
+first module named like `db`, `database`, `clients`, `core`, `extensions`, `cache`, `redis`,
+`deps` ... holds it (then the module the project imports most, the shortest path, the first by
+path); every other module's
 instance is reported, and the message names the canonical one:
 `a redis client already exists: use app.db.redis (app/db.py:12) instead`.
 

@@ -10,6 +10,7 @@ Each client rule collects for itself, so either works when the other is disabled
 from __future__ import annotations
 
 import ast
+from collections import Counter
 import builtins
 import sys
 from collections import deque
@@ -244,6 +245,17 @@ class ProjectIndex:
             self._add(path, facts)
             made_by_calls.extend({**site, "path": path} for site in facts["made_by_calls"])
         self.singletons.extend(self._made_by_project_factories(made_by_calls))
+        self._count_importers()
+
+    def _count_importers(self) -> None:
+        """How often each singleton, then anything of its module, is imported: the client the
+        project already uses is its convention."""
+        imported = Counter(self.aliases.values())
+        from_module = Counter(target.rpartition(".")[0] for target in self.aliases.values())
+        for singleton in self.singletons:
+            name = singleton["name"] or ""
+            singleton["importers"] = (imported[name] if name else 0,
+                                      from_module[name.rpartition(".")[0]] if name else 0)
 
     def _add(self, path: str, facts: dict) -> None:
         for entry_id, entry in facts["entries"].items():

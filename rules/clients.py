@@ -365,11 +365,14 @@ def collected(facts_by_path: dict[str, dict], code: str) -> Iterator[tuple[str, 
 
 
 def canonical_rank(singleton: dict) -> tuple:
-    """Deterministic preference: an instance in a module named like db/clients/core/cache...,
-    then a module-level one, a named one, the shortest path, the first by path and line."""
+    """Deterministic preference: the instance most modules import, then one in a module named
+    like db/clients/core/cache..., in the module most imported, a module-level one, a named one,
+    the shortest path, the first by path and line."""
     parts = PurePosixPath(singleton["relative"]).with_suffix("").parts
     named_for_clients = any(part in CANONICAL_MODULE_NAMES for part in parts)
-    return (not named_for_clients, singleton["how"] != "module", singleton["name"] is None,
+    instance_importers, module_importers = singleton.get("importers", (0, 0))
+    return (-instance_importers, not named_for_clients, -module_importers, singleton["how"] != "module",
+            singleton["name"] is None,
             len(parts), singleton["relative"], singleton["line"], singleton["column"])
 
 
