@@ -10,10 +10,9 @@ Each client rule collects for itself, so either works when the other is disabled
 from __future__ import annotations
 
 import ast
-from collections import Counter
 import builtins
 import sys
-from collections import deque
+from collections import Counter, deque
 
 from . import clients
 from .base import Rule

@@ -371,9 +371,9 @@ def canonical_rank(singleton: dict) -> tuple:
     parts = PurePosixPath(singleton["relative"]).with_suffix("").parts
     named_for_clients = any(part in CANONICAL_MODULE_NAMES for part in parts)
     instance_importers, module_importers = singleton.get("importers", (0, 0))
-    return (-instance_importers, not named_for_clients, -module_importers, singleton["how"] != "module",
-            singleton["name"] is None,
-            len(parts), singleton["relative"], singleton["line"], singleton["column"])
+    return (-instance_importers, not named_for_clients, -module_importers,
+            singleton["how"] != "module", singleton["name"] is None, len(parts),
+            singleton["relative"], singleton["line"], singleton["column"])
 
 
 def describe(singleton: dict) -> str:
