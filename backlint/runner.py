@@ -18,7 +18,7 @@ from pathlib import Path
 from backlint.cache import Cache, CacheUnavailable
 from backlint.rules import FileError, FileResult, Finding, Settings, analyse_source, rule_by_code
 from backlint.rules.noqa import is_suppressed
-from backlint.rules.project import project_findings
+from backlint.rules.project import merge_findings, project_findings
 
 _CHUNK_FILES = 16
 _CHUNK_BYTES = 512 * 1024
@@ -40,7 +40,7 @@ class Analysis:
     @property
     def findings(self) -> list[Finding]:
         every = [finding for result in self.results for finding in result.findings]
-        return sorted(every + self.project)
+        return merge_findings(every, self.project)
 
     @property
     def errors(self) -> list[FileError]:

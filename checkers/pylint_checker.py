@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from functools import lru_cache
 from dataclasses import replace
 
 from pylint.checkers import BaseRawFileChecker
@@ -52,7 +53,9 @@ class _FamilyChecker(BaseRawFileChecker):
                 self._add(finding)
         facts = {code: value for code, value in result.facts.items() if code in self._codes}
         if facts:
-            self._pending_facts.append(FileResult(path, facts=facts))
+            # The per-file findings travel along so the project pass does not repeat them.
+            reported = [finding for finding in result.findings if finding.code in self._codes]
+            self._pending_facts.append(FileResult(path, findings=reported, facts=facts))
 
     def _analyse(self, path: str, node) -> FileResult | None:
         enabled = tuple(rule.code for rule in all_rules()
@@ -100,10 +103,22 @@ class _FamilyChecker(BaseRawFileChecker):
             return
         self._reported_project = True
         settings = settings_for(self._facts[0].path)
-        for finding in project_findings(self._facts, settings):
-            if finding.code in self._codes:
+        already = {finding.key() + (finding.path,)
+                   for result in self._facts for finding in result.findings}
+        for finding in project_findings(self._facts, settings, lines_of=_lines_of):
+            if finding.code in self._codes and finding.key() + (finding.path,) not in already:
                 self.linter.set_current_module(_module_name(finding.path), finding.path)
                 self._add(finding)
+
+
+@lru_cache(maxsize=256)
+def _lines_of(path: str) -> list[str]:
+    """A file's lines, so `# noqa` applies to findings reported at the end of the run."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as stream:
+            return stream.read().splitlines()
+    except OSError:
+        return []
 
 
 def _module_name(path: str) -> str:

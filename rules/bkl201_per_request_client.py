@@ -26,9 +26,10 @@ followed: it is no call from the handler); a constructor given an existing pool
 request is right: the engine is the client, and `sessionmaker(...)` itself is reported);
 scripts under `if __name__ == "__main__":`; tests.
 
-It needs the whole project (the functions a handler reaches, the singleton to name), so it is
-reported by `backlint check` and the pylint plugin; the flake8 plugin, which sees one file at a
-time, does not report it.
+The flake8 plugin sees one file at a time: it reports constructors written directly in a handler
+or hook, naming a singleton only when the same file has one. Constructors reached through other
+functions, and the singleton of another module to use instead, need the whole project:
+`backlint check` and the pylint plugin report those.
 
 ## Why it matters
 The guide: "Don't Reinvent Infrastructure ... Never instantiate new clients when singletons
@@ -85,6 +86,20 @@ class PerRequestClient(ClientRule):
     symbol = "per-request-client"
     pylint_id = "W9201"
     severity = "warning"
+
+    def finish_file(self) -> None:
+        super().finish_file()
+        facts = self.ctx.facts.get(self.code)
+        if facts:
+            self._report_in_entries(facts)
+
+    def _report_in_entries(self, facts: dict) -> None:
+        """The per-file part: constructors written directly in this file's handlers and hooks.
+        The project pass reports the same places again with the project's singleton named."""
+        index = ProjectIndex({self.ctx.path: {self.code: facts}}, self.code)
+        for entry_id in index.sorted_entries():
+            for site in index.constructs.get(entry_id, ()):
+                self.ctx.findings.append(_finding(self.code, index, site, entry_id, entry_id))
 
     @classmethod
     def finish_project(cls, facts_by_path: dict[str, dict], _settings) -> list[Finding]:

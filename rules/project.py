@@ -13,6 +13,19 @@ from .noqa import is_suppressed
 from .settings import Settings
 
 
+def merge_findings(per_file: Iterable[Finding], project: Iterable[Finding]) -> list[Finding]:
+    """Per-file and cross-file findings as one list. A rule may report a place both ways (its
+    per-file part, which flake8 shows too, and again with what only the project knows, such as the
+    singleton to use instead): the cross-file finding then replaces the per-file one."""
+    merged = {_place(finding): finding for finding in per_file}
+    merged.update((_place(finding), finding) for finding in project)
+    return sorted(merged.values())
+
+
+def _place(finding: Finding) -> tuple[str, str, int, int]:
+    return (finding.path, finding.code, finding.line, finding.column)
+
+
 def project_findings(results: Iterable[FileResult], settings: Settings,
                      lines_of=None) -> list[Finding]:
     """Findings of the enabled cross-file rules over all files' facts.

@@ -1,11 +1,13 @@
 """Every fixture file, run through the core, gives exactly the findings written beside it."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from backlint.rules import analyse_source, settings_for
 from backlint.rules.catalog import all_rules
-from backlint.rules.project import project_findings
+from backlint.rules.project import merge_findings, project_findings
 
 from expectations import (FIXTURES, compare, describe, expectations_in, fixture_projects,
                           python_files)
@@ -20,10 +22,15 @@ def core_findings(project, cross_file: bool = True) -> dict[str, list[tuple[str,
         str(path): [] for path in python_files(project)}
     for result in results:
         assert result.error is None, f"{result.path}: {result.error}"
-        by_path[result.path].extend(finding.key() for finding in result.findings)
-    for finding in project_findings(results, settings) if cross_file else ():
+    per_file = [finding for result in results for finding in result.findings]
+    cross = project_findings(results, settings, lines_of=_lines_of) if cross_file else []
+    for finding in merge_findings(per_file, cross):
         by_path[finding.path].append(finding.key())
     return by_path
+
+
+def _lines_of(path: str) -> list[str]:
+    return Path(path).read_text(encoding="utf-8").splitlines()
 
 
 CASES = [(project, path) for project in fixture_projects() for path in python_files(project)]
