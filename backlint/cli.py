@@ -14,7 +14,7 @@ from typing import TypeVar
 
 import click
 
-from backlint import __version__
+from backlint import __version__, docgen
 from backlint.cache import CACHE_DIR_NAME, Cache, CacheUnavailable
 from backlint.discovery import discover
 from backlint.reporters import (Report, Row, catalog_rules, format_json, format_sarif, format_text,
@@ -272,7 +272,7 @@ def _first_sentence(text: str) -> str:
 
 
 _PACK_ID = re.compile(r"backlint-id:\s*['\"]?(BKL\d{3})")
-_PACK_SYMBOL = re.compile(r"backlint-symbol:\s*['\"]?([a-z0-9-]+)")
+_PACK_SYMBOL = re.compile(r"^\s*symbol:\s*['\"]?([a-z0-9-]+)", re.MULTILINE)
 
 
 def _semgrep_only_codes(known: set[str]) -> list[tuple[str, str]]:
@@ -304,6 +304,8 @@ def explain(rule: str) -> None:
       backlint explain explicit-any
     """
     found = rule_by_code(rule)
+    if found is None and _explain_pack_rule(rule):
+        return
     if found is None:
         known = ", ".join(f"{each.code} ({each.symbol})" for each in all_rules())
         _fail(f"unknown rule `{rule}`. Known rules: {known}. `backlint rules` lists them.")
@@ -317,6 +319,24 @@ def explain(rule: str) -> None:
         click.echo("\n## Settings ([tool.backlint] in pyproject.toml)")
         for option in found.options:
             click.echo(f"{option.name} = {_toml_value(option.default)}  # {option.help}")
+
+
+def _explain_pack_rule(rule: str) -> bool:
+    """Codes only the semgrep pack checks are documented by the pack's own rule files."""
+    wanted = rule.strip()
+    codes = dict(_semgrep_only_codes({each.code for each in all_rules()}))
+    code = next((code for code, symbol in codes.items()
+                 if wanted.upper() == code or wanted == symbol), None)
+    if code is None:
+        return False
+    try:
+        pack = docgen.pack_rules(semgrep_rules_dir())
+    except ImportError:  # ruamel.yaml arrives with semgrep; without it, say where the rules are
+        click.echo(f"{code} {codes[code]}: checked by the semgrep pack in {semgrep_rules_dir()}")
+        return True
+    page = docgen.semgrep_page(code, pack[code])
+    click.echo(page.split("\n", 2)[2].strip())
+    return True
 
 
 def _toml_value(value: object) -> str:

@@ -490,3 +490,14 @@ def test_colors_only_when_asked() -> None:
 
 def test_no_color_in_a_pipe(project: Path) -> None:
     assert "\x1b[" not in run(project, "check", "--no-semgrep").stdout
+
+
+def test_explain_documents_a_semgrep_only_code():
+    from backlint.runner import semgrep_rules_dir
+
+    if semgrep_rules_dir() is None:
+        pytest.skip("the semgrep pack is not installed")
+    result = CliRunner().invoke(cli, ["explain", "BKL204"])
+    assert result.exit_code == 0, result.output
+    assert "backlint.typescript.missing-timeout" in result.output
+    assert "semgrep pack" in result.output
