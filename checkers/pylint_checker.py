@@ -30,12 +30,16 @@ def _checker_class(family: str) -> type:
         "name": f"backlint-{family}xx",
         "msgs": {rule.pylint_id: ("%s", rule.symbol, rule.doc.summary()) for rule in rules},
         "_codes": tuple(rule.code for rule in rules),
+        # Facts are stored under a rule's code or the name of a collector the rules share.
+        "_fact_keys": frozenset(rule.code for rule in rules)
+        | {collector.name for rule in rules for collector in rule.collectors},
     }
     return type(f"BacklintChecker{family}", (_FamilyChecker,), attributes)
 
 
 class _FamilyChecker(BaseRawFileChecker):
     _codes: tuple[str, ...] = ()
+    _fact_keys: frozenset[str] = frozenset()
 
     def __init__(self, linter) -> None:
         super().__init__(linter)
@@ -51,7 +55,7 @@ class _FamilyChecker(BaseRawFileChecker):
         for finding in result.findings:
             if finding.code in self._codes:
                 self._add(finding)
-        facts = {code: value for code, value in result.facts.items() if code in self._codes}
+        facts = {key: value for key, value in result.facts.items() if key in self._fact_keys}
         if facts:
             # The per-file findings travel along so the project pass does not repeat them.
             reported = [finding for finding in result.findings if finding.code in self._codes]

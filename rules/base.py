@@ -36,21 +36,10 @@ class Option:
         return raw
 
 
-class Rule:
-    """Base of every rule. Subclasses define `visit_<NodeType>` / `leave_<NodeType>` methods.
-
-    The engine creates one instance per checked file and calls those methods during its single
-    traversal, so a rule keeps per-file state on `self` without resetting it.
-    """
-
-    code: ClassVar[str]
-    symbol: ClassVar[str]
-    pylint_id: ClassVar[str]
-    severity: ClassVar[str] = "warning"
-    options: ClassVar[tuple[Option, ...]] = ()
-    # Credentials, clients and layering do not apply to test code; see DESIGN.md.
-    applies_to_tests: ClassVar[bool] = False
-    doc: ClassVar[RuleDoc]
+class Visitor:
+    """Something the engine walks a file with: it defines `visit_<NodeType>` / `leave_<NodeType>`
+    methods, and the engine creates one instance per checked file and calls them during its single
+    traversal, so per-file state lives on `self` without resetting."""
 
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
@@ -58,11 +47,8 @@ class Rule:
     def option(self, name: str) -> OptionValue:
         return self.ctx.settings.option(name)
 
-    def report(self, node: ast.AST, message: str) -> None:
-        self.ctx.report(self.code, node, message)
-
     def finish_file(self) -> None:
-        """Called once after the traversal; rules that decide at file end override it."""
+        """Called once after the traversal; visitors that decide at file end override it."""
 
     @classmethod
     def node_callbacks(cls) -> dict[str, list[str]]:
@@ -73,3 +59,28 @@ class Rule:
             if prefix in found and node_type and hasattr(ast, node_type):
                 found[prefix].append(node_type)
         return found
+
+
+class Collector(Visitor):
+    """Gathers per-file facts that several rules share (stored in `ctx.facts[name]`), so a file
+    is examined for them once however many of those rules are enabled; it reports nothing."""
+
+    name: ClassVar[str]
+
+
+class Rule(Visitor):
+    """Base of every rule: its identity and options; `report` adds a finding."""
+
+    code: ClassVar[str]
+    symbol: ClassVar[str]
+    pylint_id: ClassVar[str]
+    severity: ClassVar[str] = "warning"
+    options: ClassVar[tuple[Option, ...]] = ()
+    # Collectors whose facts the rule reads; the engine runs each one before the rules.
+    collectors: ClassVar[tuple[type[Collector], ...]] = ()
+    # Credentials, clients and layering do not apply to test code; see DESIGN.md.
+    applies_to_tests: ClassVar[bool] = False
+    doc: ClassVar[RuleDoc]
+
+    def report(self, node: ast.AST, message: str) -> None:
+        self.ctx.report(self.code, node, message)

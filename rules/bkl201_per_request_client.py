@@ -75,35 +75,37 @@ async def read_rate(currency: str):
 from __future__ import annotations
 
 from . import clients
-from .client_index import ClientRule, ProjectIndex
+from .base import Rule
+from .client_index import ClientFacts, ProjectIndex
 from .finding import Finding
 
 _GENERIC_FIX = "create it once at module level (or in the lifespan) and reuse it"
 
 
-class PerRequestClient(ClientRule):
+class PerRequestClient(Rule):
     code = "BKL201"
     symbol = "per-request-client"
     pylint_id = "W9201"
     severity = "warning"
+    options = (clients.CLIENT_FACTORIES_OPTION,)
+    collectors = (ClientFacts,)
 
     def finish_file(self) -> None:
-        super().finish_file()
-        facts = self.ctx.facts.get(self.code)
+        facts = self.ctx.facts.get(ClientFacts.name)
         if facts:
             self._report_in_entries(facts)
 
     def _report_in_entries(self, facts: dict) -> None:
         """The per-file part: constructors written directly in this file's handlers and hooks.
         The project pass reports the same places again with the project's singleton named."""
-        index = ProjectIndex({self.ctx.path: {self.code: facts}}, self.code)
+        index = ProjectIndex({self.ctx.path: {ClientFacts.name: facts}})
         for entry_id in index.sorted_entries():
             for site in index.constructs.get(entry_id, ()):
                 self.ctx.findings.append(_finding(self.code, index, site, entry_id, entry_id))
 
     @classmethod
     def finish_project(cls, facts_by_path: dict[str, dict], _settings) -> list[Finding]:
-        index = ProjectIndex(facts_by_path, cls.code)
+        index = ProjectIndex(facts_by_path)
         findings: dict[tuple, Finding] = {}
         for entry_id in index.sorted_entries():
             for function_id in index.reached_from(entry_id):

@@ -71,20 +71,23 @@ limiter_store = redis
 from __future__ import annotations
 
 from . import clients
-from .client_index import ClientRule, ProjectIndex
+from .base import Rule
+from .client_index import ClientFacts, ProjectIndex
 from .finding import Finding
 
 
-class DuplicateClient(ClientRule):
+class DuplicateClient(Rule):
     code = "BKL202"
     symbol = "duplicate-client"
     pylint_id = "W9202"
     severity = "warning"
+    options = (clients.CLIENT_FACTORIES_OPTION,)
+    collectors = (ClientFacts,)
 
     @classmethod
     def finish_project(cls, facts_by_path: dict[str, dict], _settings) -> list[Finding]:
         groups: dict[tuple, list[dict]] = {}
-        for singleton in ProjectIndex(facts_by_path, cls.code).singletons:
+        for singleton in ProjectIndex(facts_by_path).singletons:
             key = (singleton["kind"], tuple(singleton["destination"]))
             groups.setdefault(key, []).append(singleton)
         findings = []

@@ -15,7 +15,7 @@ import sys
 from collections import Counter, deque
 
 from . import clients
-from .base import Rule
+from .base import Collector
 
 _HOOK_DECORATORS = frozenset({"before_request", "before_app_request", "middleware"})
 _HOOK_FUNCTIONS = frozenset({"aiohttp.web.middleware"})
@@ -31,10 +31,10 @@ _BUILTINS = frozenset(dir(builtins))
 _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
-class ClientRule(Rule):
-    """Base of the client rules: collects this file's facts under the rule's code."""
+class ClientFacts(Collector):
+    """This file's client facts for BKL201 and BKL202, gathered once for both."""
 
-    options = (clients.CLIENT_FACTORIES_OPTION,)
+    name = "clients"
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
@@ -54,7 +54,7 @@ class ClientRule(Rule):
                  "classes": self.classes,
                  "calls": {owner: sorted(callees) for owner, callees in self.calls.items()}}
         if any(facts.values()):
-            self.ctx.facts[self.code] = facts
+            self.ctx.facts[self.name] = facts
 
     # ----- constructions -----
     def visit_Call(self, node: ast.Call) -> None:
@@ -231,7 +231,7 @@ class ProjectIndex:
     """Every file's facts merged: what each function constructs and calls, the shared clients,
     and the aliases that turn an imported name into the function it is."""
 
-    def __init__(self, facts_by_path: dict[str, dict], code: str) -> None:
+    def __init__(self, facts_by_path: dict[str, dict]) -> None:
         self.entries: dict[str, dict] = {}
         self.constructs: dict[str, list[dict]] = {}
         self.calls: dict[str, list[str]] = {}
@@ -240,7 +240,7 @@ class ProjectIndex:
         self.classes: set[str] = set()
         self.singletons: list[dict] = []
         made_by_calls: list[dict] = []
-        for path, facts in clients.collected(facts_by_path, code):
+        for path, facts in clients.collected(facts_by_path, ClientFacts.name):
             self._add(path, facts)
             made_by_calls.extend({**site, "path": path} for site in facts["made_by_calls"])
         self.singletons.extend(self._made_by_project_factories(made_by_calls))

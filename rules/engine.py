@@ -8,7 +8,7 @@ import tokenize
 from collections.abc import Callable
 from functools import cache
 
-from .base import Rule
+from .base import Rule, Visitor
 from .catalog import all_rules
 from .context import FileContext
 from .finding import FileError, FileResult
@@ -54,8 +54,8 @@ def _run_rules(tree: ast.Module, text: str, path: str, relative: str, settings: 
     lines = text.splitlines()
     ctx = FileContext(path=path, relative_path=relative, settings=settings, model=model,
                       lines=lines, is_test=settings.is_test_path(relative))
-    rules = [rule_class(ctx) for rule_class in rule_classes]
-    visit, leave = _dispatch_tables(rules)
+    visitors = [visitor_class(ctx) for visitor_class in _visitor_classes(rule_classes)]
+    visit, leave = _dispatch_tables(visitors)
     model.prepare(tree)
     if sys.getrecursionlimit() < _MIN_RECURSION_LIMIT:
         sys.setrecursionlimit(_MIN_RECURSION_LIMIT)
@@ -63,13 +63,21 @@ def _run_rules(tree: ast.Module, text: str, path: str, relative: str, settings: 
         _walk(tree, model, visit, leave)
     except RecursionError:
         return FileResult(path, error=FileError(path, "nested too deeply to analyse; skipped"))
-    for rule in rules:
-        rule.finish_file()
+    for visitor in visitors:
+        visitor.finish_file()
     findings = without_suppressed(ctx.findings, lines) if apply_noqa else ctx.findings
     return FileResult(path, findings=sorted(set(findings)), facts=ctx.facts)
 
 
-def _dispatch_tables(rules: list[Rule]) -> tuple[dict[type, list[Callback]], ...]:
+def _visitor_classes(rule_classes: tuple[type[Rule], ...]) -> tuple[type[Visitor], ...]:
+    """The rules' shared collectors (each once), then the rules: collectors come first so their
+    facts are complete when a rule's finish_file reads them."""
+    collectors = dict.fromkeys(collector for rule_class in rule_classes
+                               for collector in rule_class.collectors)
+    return (*collectors, *rule_classes)
+
+
+def _dispatch_tables(rules: list[Visitor]) -> tuple[dict[type, list[Callback]], ...]:
     visit: dict[type, list[Callback]] = {}
     leave: dict[type, list[Callback]] = {}
     for rule in rules:
@@ -84,7 +92,7 @@ def _dispatch_tables(rules: list[Rule]) -> tuple[dict[type, list[Callback]], ...
 
 
 @cache
-def _callbacks_of(rule_class: type[Rule]) -> dict[str, list[str]]:
+def _callbacks_of(rule_class: type[Visitor]) -> dict[str, list[str]]:
     return rule_class.node_callbacks()
 
 
