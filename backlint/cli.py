@@ -265,10 +265,17 @@ def rules_command(output_format: str) -> None:
                    f"{entry['severity'] or 'semgrep':<8} {_first_sentence(entry['summary'])}")
 
 
+_SUMMARY_WIDTH = 90
+
+
 def _first_sentence(text: str) -> str:
     """The text listing stays one short line per rule; JSON carries the whole summary."""
-    end = text.find(". ")
-    return text if end < 0 else text[:end + 1]
+    end = min((index for index in (text.find(". "), text.find(": ")) if index >= 0),
+              default=len(text))
+    sentence = text[:end + 1].rstrip(":")
+    if len(sentence) <= _SUMMARY_WIDTH:
+        return sentence
+    return sentence[:_SUMMARY_WIDTH].rsplit(" ", 1)[0] + " ..."
 
 
 _PACK_ID = re.compile(r"backlint-id:\s*['\"]?(BKL\d{3})")
