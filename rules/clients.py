@@ -31,80 +31,73 @@ def _redis(modules: tuple[str, ...], kind: str) -> dict[str, str]:
     return table
 
 
+# (modules, names, kind): every `module.name` builds a client of that kind. HTTP clients of
+# different libraries have different APIs, so one cannot stand in for another.
+_CONSTRUCTORS = (
+    (("sqlalchemy", "sqlalchemy.engine", "sqlmodel"),
+     ("create_engine", "engine_from_config"), "SQLAlchemy engine"),
+    (("sqlalchemy.ext.asyncio",),
+     ("create_async_engine", "async_engine_from_config"), "async SQLAlchemy engine"),
+    (("sqlalchemy.orm", "sqlalchemy.orm.session"), ("sessionmaker",), "SQLAlchemy session factory"),
+    (("sqlalchemy.ext.asyncio", "sqlalchemy.ext.asyncio.session"),
+     ("async_sessionmaker",), "async SQLAlchemy session factory"),
+    (("databases",), ("Database",), "async database"),
+    (("redis.sentinel",), ("Sentinel",), "redis client"),
+    (("aioredis",), ("create_redis_pool",), "async redis client"),
+    (("pymongo", "pymongo.mongo_client"), ("MongoClient",), "MongoDB client"),
+    (("pymongo",), ("AsyncMongoClient",), "async MongoDB client"),
+    (("motor.motor_asyncio",), ("AsyncIOMotorClient",), "async MongoDB client"),
+    (("psycopg2", "psycopg"), ("connect",), "Postgres connection"),
+    (("psycopg.Connection",), ("connect",), "Postgres connection"),
+    (("psycopg.AsyncConnection",), ("connect",), "async Postgres connection"),
+    (("psycopg2.pool",), ("SimpleConnectionPool", "ThreadedConnectionPool"), "Postgres connection"),
+    (("psycopg_pool",), ("ConnectionPool",), "Postgres connection"),
+    (("psycopg_pool",), ("AsyncConnectionPool",), "async Postgres connection"),
+    (("asyncpg",), ("connect", "create_pool"), "async Postgres connection"),
+    (("pymysql", "MySQLdb", "mysql.connector"), ("connect",), "MySQL connection"),
+    (("aiomysql",), ("connect", "create_pool"), "async MySQL connection"),
+    (("httpx",), ("Client",), "httpx client"),
+    (("httpx",), ("AsyncClient",), "async httpx client"),
+    (("requests", "requests.sessions"), ("Session", "session"), "requests session"),
+    (("urllib3",), ("PoolManager",), "urllib3 pool manager"),
+    (("aiohttp", "aiohttp.client"), ("ClientSession",), "aiohttp session"),
+    (("boto3", "boto3.session"), ("Session",), "AWS session"),
+    (("aioboto3",), ("Session",), "async AWS session"),
+    (("openai",), ("OpenAI", "AzureOpenAI"), "OpenAI client"),
+    (("openai",), ("AsyncOpenAI", "AsyncAzureOpenAI"), "async OpenAI client"),
+    (("anthropic",), ("Anthropic", "AnthropicBedrock", "AnthropicVertex"), "Anthropic client"),
+    (("anthropic",),
+     ("AsyncAnthropic", "AsyncAnthropicBedrock", "AsyncAnthropicVertex"), "async Anthropic client"),
+    (("elasticsearch",), ("Elasticsearch",), "Elasticsearch client"),
+    (("elasticsearch",), ("AsyncElasticsearch",), "async Elasticsearch client"),
+    (("opensearchpy",), ("OpenSearch",), "OpenSearch client"),
+    (("opensearchpy",), ("AsyncOpenSearch",), "async OpenSearch client"),
+    (("stripe",), ("StripeClient",), "Stripe client"),
+    (("sendgrid", "sendgrid.sendgrid"), ("SendGridAPIClient",), "SendGrid client"),
+    (("twilio.rest",), ("Client",), "Twilio client"),
+    (("slack_sdk", "slack_sdk.web", "slack"), ("WebClient",), "Slack client"),
+    (("slack_sdk.web.async_client", "slack_sdk.web.async_client"),
+     ("AsyncWebClient",), "async Slack client"),
+    (("kafka",), ("KafkaProducer", "KafkaConsumer"), "Kafka client"),
+    (("aiokafka",), ("AIOKafkaProducer", "AIOKafkaConsumer"), "async Kafka client"),
+    (("pika",), ("BlockingConnection",), "RabbitMQ connection"),
+)
+
+_REDIS_MODULES = (
+    (("redis", "redis.client", "redis.cluster"), "redis client"),
+    (("redis.asyncio", "redis.asyncio.client", "aioredis"), "async redis client"),
+)
+
+
 def _build_table() -> dict[str, str]:
     table: dict[str, str] = {}
-    table.update(_variants(("sqlalchemy", "sqlalchemy.engine", "sqlmodel"),
-                           ("create_engine", "engine_from_config"), "SQLAlchemy engine"))
-    table.update(_variants(("sqlalchemy.ext.asyncio",),
-                           ("create_async_engine", "async_engine_from_config"),
-                           "async SQLAlchemy engine"))
-    table.update(_variants(("sqlalchemy.orm", "sqlalchemy.orm.session"), ("sessionmaker",),
-                           "SQLAlchemy session factory"))
-    table.update(_variants(("sqlalchemy.ext.asyncio", "sqlalchemy.ext.asyncio.session"),
-                           ("async_sessionmaker",), "async SQLAlchemy session factory"))
-    table.update(_variants(("databases",), ("Database",), "async database"))
-    table.update(_redis(("redis", "redis.client", "redis.cluster"), "redis client"))
-    table.update(_redis(("redis.asyncio", "redis.asyncio.client", "aioredis"),
-                        "async redis client"))
-    table.update(_variants(("redis.sentinel",), ("Sentinel",), "redis client"))
-    table.update(_variants(("aioredis",), ("create_redis_pool",), "async redis client"))
-    table.update(_variants(("pymongo", "pymongo.mongo_client"), ("MongoClient",),
-                           "MongoDB client"))
-    table.update(_variants(("pymongo",), ("AsyncMongoClient",), "async MongoDB client"))
-    table.update(_variants(("motor.motor_asyncio",), ("AsyncIOMotorClient",),
-                           "async MongoDB client"))
-    table.update(_variants(("psycopg2", "psycopg"), ("connect",), "Postgres connection"))
-    table.update(_variants(("psycopg.Connection",), ("connect",), "Postgres connection"))
-    table.update(_variants(("psycopg.AsyncConnection",), ("connect",),
-                           "async Postgres connection"))
-    table.update(_variants(("psycopg2.pool",),
-                           ("SimpleConnectionPool", "ThreadedConnectionPool"),
-                           "Postgres connection"))
-    table.update(_variants(("psycopg_pool",), ("ConnectionPool",), "Postgres connection"))
-    table.update(_variants(("psycopg_pool",), ("AsyncConnectionPool",),
-                           "async Postgres connection"))
-    table.update(_variants(("asyncpg",), ("connect", "create_pool"), "async Postgres connection"))
-    table.update(_variants(("pymysql", "MySQLdb", "mysql.connector"), ("connect",),
-                           "MySQL connection"))
-    table.update(_variants(("aiomysql",), ("connect", "create_pool"), "async MySQL connection"))
-    # HTTP clients of different libraries have different APIs: one cannot stand in for another.
-    table.update(_variants(("httpx",), ("Client",), "httpx client"))
-    table.update(_variants(("httpx",), ("AsyncClient",), "async httpx client"))
-    table.update(_variants(("requests", "requests.sessions"), ("Session", "session"),
-                           "requests session"))
-    table.update(_variants(("urllib3",), ("PoolManager",), "urllib3 pool manager"))
-    table.update(_variants(("aiohttp", "aiohttp.client"), ("ClientSession",),
-                           "aiohttp session"))
-    table.update(_variants(("boto3", "boto3.session"), ("Session",), "AWS session"))
-    table.update(_variants(("aioboto3",), ("Session",), "async AWS session"))
-    table.update(_variants(("openai",), ("OpenAI", "AzureOpenAI"), "OpenAI client"))
-    table.update(_variants(("openai",), ("AsyncOpenAI", "AsyncAzureOpenAI"),
-                           "async OpenAI client"))
-    table.update(_variants(("anthropic",), ("Anthropic", "AnthropicBedrock", "AnthropicVertex"),
-                           "Anthropic client"))
-    table.update(_variants(("anthropic",),
-                           ("AsyncAnthropic", "AsyncAnthropicBedrock", "AsyncAnthropicVertex"),
-                           "async Anthropic client"))
-    table.update(_variants(("elasticsearch",), ("Elasticsearch",), "Elasticsearch client"))
-    table.update(_variants(("elasticsearch",), ("AsyncElasticsearch",),
-                           "async Elasticsearch client"))
-    table.update(_variants(("opensearchpy",), ("OpenSearch",), "OpenSearch client"))
-    table.update(_variants(("opensearchpy",), ("AsyncOpenSearch",), "async OpenSearch client"))
+    for modules, kind in _REDIS_MODULES:
+        table.update(_redis(modules, kind))
+    for modules, names, kind in _CONSTRUCTORS:
+        table.update(_variants(modules, names, kind))
     for service, names in _GOOGLE_CLOUD.items():
         table.update(_variants((f"google.cloud.{service}",), names,
                                f"Google Cloud {service} client"))
-    table.update(_variants(("stripe",), ("StripeClient",), "Stripe client"))
-    table.update(_variants(("sendgrid", "sendgrid.sendgrid"), ("SendGridAPIClient",),
-                           "SendGrid client"))
-    table.update(_variants(("twilio.rest",), ("Client",), "Twilio client"))
-    table.update(_variants(("slack_sdk", "slack_sdk.web", "slack"), ("WebClient",),
-                           "Slack client"))
-    table.update(_variants(("slack_sdk.web.async_client", "slack_sdk.web.async_client"),
-                           ("AsyncWebClient",), "async Slack client"))
-    table.update(_variants(("kafka",), ("KafkaProducer", "KafkaConsumer"), "Kafka client"))
-    table.update(_variants(("aiokafka",), ("AIOKafkaProducer", "AIOKafkaConsumer"),
-                           "async Kafka client"))
-    table.update(_variants(("pika",), ("BlockingConnection",), "RabbitMQ connection"))
     return table
 
 
