@@ -20,7 +20,7 @@ from backlint.discovery import discover
 from backlint.reporters import (Report, Row, catalog_rules, format_json, format_sarif, format_text,
                                 format_text_errors)
 from backlint.rules import ConfigError, FileError, Finding, Settings, all_rules, rule_by_code
-from backlint.rules.settings import load_pyproject, settings_for, with_codes
+from backlint.rules.settings import find_pyproject, load_pyproject, settings_for, with_codes
 from backlint.runner import (Analysis, ScriptAnalysis, analyse_files, analyse_scripts,
                              default_jobs, read_lines, semgrep_rules_dir)
 
@@ -145,8 +145,11 @@ class CheckOptions:
 def _check(paths: tuple[str, ...], options: CheckOptions) -> None:
     settings = _settings(paths, options.config, options.select, options.ignore)
     found = discover(paths, settings)
-    cache = None if options.no_cache else _open_cache(options.cache_dir, settings)
-    analysis = analyse_files(found.python, settings, options.jobs or default_jobs(), cache)
+    analysis = Analysis()
+    for project_settings, files in _by_project(found.python, settings, options).items():
+        cache = None if options.no_cache else _open_cache(options.cache_dir or Path(
+            settings.root) / CACHE_DIR_NAME, project_settings)
+        analysis.add(analyse_files(files, project_settings, options.jobs or default_jobs(), cache))
     for warning in analysis.warnings:
         _warn(warning)
     scripts = ScriptAnalysis()
@@ -169,13 +172,29 @@ def _settings(paths: Sequence[str], config: Path | None, select: tuple[str, ...]
     return with_codes(settings, select=_codes(select), ignore=_codes(ignore))
 
 
+def _by_project(files: Sequence[str], settings: Settings,
+                options: CheckOptions) -> dict[Settings, list[str]]:
+    """Files grouped by the project whose configuration applies to them, as flake8 and pylint
+    see them: a sub-folder with its own [tool.backlint] is its own project (its settings, and its
+    own universe for the cross-file rules). --config applies one configuration to everything."""
+    groups: dict[Settings, list[str]] = {}
+    for path in files:
+        nearest = None if options.config else find_pyproject(os.path.dirname(path))
+        if nearest is None or str(nearest) == settings.source:
+            own = settings
+        else:
+            own = with_codes(settings_for(str(nearest.parent)), select=_codes(options.select),
+                             ignore=_codes(options.ignore))
+        groups.setdefault(own, []).append(path)
+    return groups
+
+
 def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(code.strip().upper() for value in values for code in value.split(",")
                  if code.strip())
 
 
-def _open_cache(cache_dir: Path | None, settings: Settings) -> Cache | None:
-    directory = cache_dir or Path(settings.root) / CACHE_DIR_NAME
+def _open_cache(directory: Path, settings: Settings) -> Cache | None:
     try:
         return Cache.open(directory, settings)
     except CacheUnavailable as error:

@@ -37,6 +37,13 @@ class Analysis:
     warnings: list[str] = field(default_factory=list)
     cache_hits: int = 0
 
+    def add(self, other: Analysis) -> None:
+        """Fold in another project's analysis (a nested project of the same run)."""
+        self.results = sorted(self.results + other.results, key=lambda result: result.path)
+        self.project += other.project
+        self.warnings += [warning for warning in other.warnings if warning not in self.warnings]
+        self.cache_hits += other.cache_hits
+
     @property
     def findings(self) -> list[Finding]:
         every = [finding for result in self.results for finding in result.findings]

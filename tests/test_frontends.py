@@ -97,3 +97,27 @@ def test_front_end_matches_core(reports, front_end, project):
                   if sorted(expected.get(path, [])) != sorted(actual.get(path, []))}
     assert not mismatches, json.dumps({path: {"core": core, front_end: other}
                                        for path, (core, other) in mismatches.items()}, indent=1)
+
+
+def test_one_cli_run_over_all_fixtures_uses_each_projects_configuration():
+    """Nested projects keep their own [tool.backlint] and cross-file universe in one run, as
+    flake8 and pylint (which read the nearest configuration per file) see them."""
+    expected: dict[str, list] = {}
+    for project in PROJECTS:
+        for path, items in core_findings(project).items():
+            if Path(path).parent == project or _nearest_project(Path(path)) == project:
+                expected[path] = sorted(items)
+    output = _run([str(BIN / "backlint"), "check", "--format", "json", "--no-cache",
+                   "--no-semgrep", "."], FIXTURES)
+    actual: dict[str, list] = {path: [] for path in expected}
+    for item in json.loads(output)["findings"]:
+        path = str((FIXTURES / item["path"]).resolve())
+        if path in actual:
+            actual[path].append((item["code"], item["line"], item["column"]))
+    mismatches = {path: {"core": expected[path], "cli": sorted(actual[path])}
+                  for path in expected if sorted(actual[path]) != expected[path]}
+    assert not mismatches, json.dumps(mismatches, indent=1)
+
+
+def _nearest_project(path: Path) -> Path:
+    return next(parent for parent in path.parents if (parent / "pyproject.toml").is_file())
