@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import io
+import os
 import sys
 import tokenize
 from collections.abc import Callable
@@ -50,7 +51,7 @@ def enabled_rules_for(relative: str, settings: Settings) -> tuple[type[Rule], ..
 
 def _run_rules(tree: ast.Module, text: str, path: str, relative: str, settings: Settings,
                rule_classes: tuple[type[Rule], ...], apply_noqa: bool) -> FileResult:
-    model = SemanticModel(relative)
+    model = SemanticModel(relative, import_path(path))
     lines = text.splitlines()
     ctx = FileContext(path=path, relative_path=relative, settings=settings, model=model,
                       lines=lines, is_test=settings.is_test_path(relative))
@@ -67,6 +68,32 @@ def _run_rules(tree: ast.Module, text: str, path: str, relative: str, settings: 
         visitor.finish_file()
     findings = without_suppressed(ctx.findings, lines) if apply_noqa else ctx.findings
     return FileResult(path, findings=sorted(set(findings)), facts=ctx.facts)
+
+
+_PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "manage.py")
+
+
+def import_path(path: str) -> str | None:
+    """The file's path from the directory above its top package, when that directory is a
+    project root (a marker file or `src`): monorepos keep `server/polar/...` imported as
+    `polar...`, and cross-file rules match names by what the code imports."""
+    base = _import_root(os.path.dirname(os.path.abspath(path)))
+    return os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/") if base else None
+
+
+@cache
+def _import_root(directory: str) -> str | None:
+    if not os.path.isfile(os.path.join(directory, "__init__.py")):
+        return None
+    parent = os.path.dirname(directory)
+    if parent == directory:
+        return None
+    if os.path.isfile(os.path.join(parent, "__init__.py")):
+        return _import_root(parent)
+    # A namespace package (no __init__.py above, as in src/ai/backend/pkg) is no root.
+    is_root = os.path.basename(parent) == "src" or any(
+        os.path.isfile(os.path.join(parent, marker)) for marker in _PROJECT_MARKERS)
+    return parent if is_root else None
 
 
 def _visitor_classes(rule_classes: tuple[type[Rule], ...]) -> tuple[type[Visitor], ...]:

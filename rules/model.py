@@ -51,9 +51,11 @@ def module_name_for(relative_path: str) -> str:
 
 
 class SemanticModel:
-    def __init__(self, relative_path: str) -> None:
+    def __init__(self, relative_path: str, import_path: str | None = None) -> None:
+        """`import_path`: the path Python imports the file by, when it differs from the path
+        relative to the checked root (`server/polar/app.py` imported as `polar.app`)."""
         self.relative_path = relative_path
-        self.module = module_name_for(relative_path)
+        self.module = module_name_for(import_path or relative_path)
         is_package = relative_path.endswith("__init__.py")
         self.package = self.module if is_package else self.module.rpartition(".")[0]
         path = PurePosixPath(relative_path)

@@ -5,6 +5,7 @@ from dataclasses import replace
 
 from backlint.rules import Settings, analyse_source
 from backlint.rules.client_index import ClientFacts
+from backlint.rules.engine import import_path
 
 SOURCE = """
 import os
@@ -42,3 +43,22 @@ def test_client_facts_are_collected_once_for_both_client_rules(monkeypatch):
 def test_a_collector_runs_for_any_one_rule_that_reads_it():
     assert ClientFacts.name in _analyse(("BKL202",)).facts
     assert ClientFacts.name not in _analyse(("BKL401",)).facts
+
+
+def _touch(path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("")
+
+
+def test_modules_are_named_from_the_project_root_below_the_checked_root(tmp_path):
+    _touch(tmp_path / "server" / "setup.cfg")
+    _touch(tmp_path / "server" / "polar" / "__init__.py")
+    _touch(tmp_path / "server" / "polar" / "worker" / "__init__.py")
+    module = tmp_path / "server" / "polar" / "worker" / "sqs.py"
+    assert import_path(str(module)) == "polar/worker/sqs.py"
+
+
+def test_namespace_packages_and_loose_files_keep_the_checked_root_naming(tmp_path):
+    _touch(tmp_path / "src" / "ai" / "backend" / "manager" / "__init__.py")
+    assert import_path(str(tmp_path / "src" / "ai" / "backend" / "manager" / "api.py")) is None
+    assert import_path(str(tmp_path / "app" / "main.py")) is None
