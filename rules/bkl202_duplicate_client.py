@@ -17,10 +17,12 @@ instance is reported, and the message names the canonical one:
 Two clients of one kind may serve different purposes: a cache and a queue, a primary database and
 a replica, two HTTP APIs. They are duplicates only when they connect to the same place: their
 destination arguments (the first positional argument, `url`, `base_url`, `host`, `port`, `db`,
-`dsn`, `database`, `endpoint_url`, `region_name` ...) are the same, compared after normalising
-`os.environ["REDIS_URL"]`, `os.getenv("REDIS_URL")`, `settings.REDIS_URL` and `REDIS_URL` to one
-name, or neither says where it connects. So two `httpx.AsyncClient(base_url=...)` for two APIs
-are fine; two `httpx.AsyncClient()` are duplicates. Sync and async clients are different kinds.
+`dsn`, `database`, `endpoint_url`, `region_name` ...) and the identity they connect as
+(`aws_access_key_id`, `profile_name`, `api_key`, `username`, `token` ...) are the same, compared
+after normalising `os.environ["REDIS_URL"]`, `os.getenv("REDIS_URL")`, `settings.REDIS_URL` and
+`REDIS_URL` to one name, or neither says where it connects. So two
+`httpx.AsyncClient(base_url=...)` for two APIs are fine; two `httpx.AsyncClient()` are duplicates.
+Sync and async clients are different kinds.
 
 Not reported: clients built inside functions that are not cached (BKL201 covers those reached per
 request), scripts under `if __name__ == "__main__":`, tests. Needs the whole project: reported by

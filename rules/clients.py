@@ -120,6 +120,8 @@ _DESTINATION_KEYWORDS = frozenset({
     "url", "base_url", "host", "hosts", "port", "db", "dsn", "database", "endpoint_url",
     "region_name", "project", "cloud_id", "azure_endpoint", "conninfo", "uri", "bind",
     "bootstrap_servers", "service_name",
+    # Who connects is part of where: one queue read with two roles' credentials is two clients.
+    "aws_access_key_id", "profile_name", "api_key", "username", "user", "token", "credentials",
 })
 # A constructor given one of these reuses an existing pool instead of opening its own.
 _SHARED_POOL_KEYWORDS = frozenset({"connection_pool", "connector"})
