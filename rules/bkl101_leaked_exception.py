@@ -10,6 +10,23 @@ f-strings, `%` and `.format`, `str()`/`repr()`, `e.args`, `traceback.format_exc(
 `traceback.format_exception(...)` and `sys.exc_info()`. The message says which it found: a stack
 trace and the raw exception object are worse than the message text.
 
+It follows the exception through the project's own functions too. Each function is summarised:
+which parameters' detail reaches its return value (and how: message, object, stack trace), which
+reach a response inside it, and what detail it returns that it caught itself. So
+`return error_response(e)` (a helper that builds the response) is reported at the call,
+`jsonify(error_body(e))` (a helper that builds the body) at the helper's value, and
+`result = OrderTable().create(data)` (a service returning `{"error": str(error)}` from its own
+`except`) where its result reaches a response; the message names the helper and where it is
+defined. Helpers are found in the same file (functions defined later too, and methods through
+`self.`/`cls.` or an instance), and across files through imports and package re-exports. A
+parameter counts only where the caller passes an exception or a value derived from one:
+`error_response(ValueError("bad input"))` is no leak, and neither are helpers that only log the
+parameter or return `type(exc).__name__` or `exc.status_code`. Each leaking call is reported once.
+
+The flake8 plugin sees one file at a time: it reports helpers defined in the same file. Helpers
+imported from other modules need the whole project: `backlint check` and the pylint plugin
+report those.
+
 It stays silent where the exception only reaches a logger, where a generic message is returned,
 on exceptions meant for clients (validation errors, HTTP exceptions, the project's own exception
 classes), and in tests.
@@ -68,12 +85,15 @@ from __future__ import annotations
 
 import ast
 import builtins
+import sys
 
 from . import frameworks as fw
 from .base import Option, Rule
+from .clients import function_qualname
+from .exception_flow import (CAUGHT, FIX, MESSAGE, NO_TAINT, OBJECT, STACK, WHAT, FlowIndex,
+                             Taint, as_text, call_label, has_calls, merge, param_label)
+from .finding import Finding
 
-MESSAGE, OBJECT, STACK = 1, 2, 3
-_WHAT = {MESSAGE: "The exception message", OBJECT: "The exception object", STACK: "A stack trace"}
 _STACK_CALLS = frozenset({
     "traceback.format_exc", "traceback.format_exception", "traceback.format_tb",
     "traceback.format_stack", "traceback.extract_tb", "traceback.extract_stack",
@@ -94,6 +114,9 @@ _SAFE_KEYWORDS = frozenset({"status", "status_code", "headers", "media_type", "c
 _BUILTIN_EXCEPTIONS = frozenset(
     name for name, value in vars(builtins).items()
     if isinstance(value, type) and issubclass(value, BaseException))
+_BUILTIN_NAMES = frozenset(dir(builtins))
+# Calls into these run no function of the project, so they have no summary to look up.
+_NOT_PROJECT_TOPS = frozenset({*sys.stdlib_module_names, "builtins", "typing_extensions"})
 # Libraries whose exception text describes internals (queries, hosts, files), never the client.
 _THIRD_PARTY_TOPS = frozenset({
     "sqlalchemy", "psycopg", "psycopg2", "asyncpg", "pymysql", "MySQLdb", "sqlite3", "pymongo",
@@ -104,6 +127,7 @@ _THIRD_PARTY_TOPS = frozenset({
 _DEFAULT_SAFE = ("ValidationError", "HTTPException", "APIException", "ValidationException",
                  "DoesNotExist", "WebSocketException")
 _EXCEPTION_PARAM_NAMES = ("exc", "e", "error", "err", "exception", "ex")
+_NO_SOURCE: tuple[Taint, None] = (NO_TAINT, None)
 
 
 class LeakedExceptionDetail(Rule):
@@ -116,34 +140,64 @@ class LeakedExceptionDetail(Rule):
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
-        self._scopes: list[dict[str, int]] = [{}]
+        self._scopes: list[dict[str, Taint]] = [{}]
+        self._owners: list[str | None] = [None]  # qualname of the function being summarised
+        self._functions: dict[str, dict] = {}
+        self._calls: list[dict] = []
+        self._call_labels: dict[ast.Call, Taint] = {}
+        self._sinks: list[dict] = []
+        self._returns: list[dict] = []
+        self._aliases: dict[str, str] = {}
 
     # ----- where exceptions come from -----
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        self._scopes.append({})
+        scope: dict[str, Taint] = {}
+        qualname = function_qualname(self.ctx.model, node)
+        if qualname:
+            self._start_summary(node, qualname, scope)
         param = self._exception_parameter(node)
         if param:
-            self._scopes[-1][param] = OBJECT
+            scope[param] = {CAUGHT: OBJECT}
+        self._scopes.append(scope)
+        self._owners.append(qualname)
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
     def leave_FunctionDef(self, _node: ast.AST) -> None:
         self._scopes.pop()
+        self._owners.pop()
 
     leave_AsyncFunctionDef = leave_FunctionDef
 
+    def _start_summary(self, node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str,
+                       scope: dict[str, Taint]) -> None:
+        """Each parameter carries its own label, so the summary says which of them reach the
+        return value or a response, should a caller pass an exception there."""
+        arguments = node.args
+        params = [arg.arg for arg in (*arguments.posonlyargs, *arguments.args)]
+        if params and params[0] in ("self", "cls") and qualname.count(".") > \
+                self.ctx.model.module.count(".") + 1:
+            params = params[1:]
+        kwonly = [arg.arg for arg in arguments.kwonlyargs]
+        for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs):
+            if arg.arg in params + kwonly and _may_hold_exception_detail(arg.annotation):
+                scope[arg.arg] = {param_label(arg.arg): OBJECT}
+        self._functions[qualname] = {
+            "name": qualname[len(self.ctx.model.module) + 1:], "line": node.lineno,
+            "params": params, "kwonly": kwonly, "returns": {}}
+
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
         if node.name and self._leaks_internals(node.type):
-            self._scopes[-1][node.name] = OBJECT
+            self._scopes[-1][node.name] = {CAUGHT: OBJECT}
 
     def leave_ExceptHandler(self, node: ast.ExceptHandler) -> None:
         if node.name:  # Python unbinds the name at the end of the except block
             self._scopes[-1].pop(node.name, None)
 
     def visit_Assign(self, node: ast.Assign) -> None:
-        kind = 0 if self._in_debug_only_branch() else self._taint(node.value)[0]
+        taint = NO_TAINT if self._in_debug_only_branch() else self._taint(node.value)[0]
         for target in node.targets:
-            self._assign(target, kind)
+            self._assign(target, taint)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None and not self._in_debug_only_branch():
@@ -152,114 +206,269 @@ class LeakedExceptionDetail(Rule):
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         if self._in_debug_only_branch():
             return
-        kind = max(self._taint(node.value)[0], self._taint(node.target)[0])
-        self._assign(node.target, _as_text(kind))
+        taint = merge((self._taint(node.value)[0], self._taint(node.target)[0]))
+        self._assign(node.target, as_text(taint))
+
+    def leave_If(self, node: ast.If) -> None:
+        """After `if "error" in result: return ...`, the helper's result checked in the test is
+        the success value: what its error path returned has left."""
+        if node.orelse or not isinstance(node.body[-1], (ast.Return, ast.Raise)):
+            return
+        scope = self._scopes[-1]
+        for name in {child.id for child in ast.walk(node.test) if isinstance(child, ast.Name)}:
+            taint = scope.get(name)
+            if taint and has_calls(taint):
+                scope[name] = {label: kind for label, kind in taint.items()
+                               if not label.startswith("c:")}
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
-        self._assign(node.target, 0)
+        self._assign(node.target, NO_TAINT)
 
     visit_AsyncFor = visit_For
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        """Module-level imports let the project pass follow re-exports to the function."""
+        if len(self.ctx.model.ancestors) != 2:
+            return
+        source = self.ctx.model.absolute_module(node)
+        if not node.level and source.split(".")[0] != self.ctx.model.module.split(".")[0]:
+            return  # a re-export of the project is relative or names its own package
+        for alias in node.names:
+            if alias.name != "*":
+                local = alias.asname or alias.name
+                self._aliases[f"{self.ctx.model.module}.{local}"] = f"{source}.{alias.name}"
 
     # ----- where they must not go -----
     def visit_Call(self, node: ast.Call) -> None:
         qualname = self.ctx.model.resolve(node.func)
         if not (fw.is_response_call(qualname) or fw.is_http_error_call(qualname)
-                or _is_project_response(qualname)) or self._in_debug_only_branch():
-            return
-        values = [*node.args, *(kw.value for kw in node.keywords if kw.arg not in _SAFE_KEYWORDS)]
-        kind, origin = _strongest(self._taint(value) for value in values)
-        if kind:
-            name = qualname.rpartition(".")[2]
-            self.report(origin, f"{_WHAT[kind]} reaches the HTTP response through `{name}(...)`: "
-                                f"{_FIX}")
-
-    def visit_Return(self, node: ast.Return) -> None:
-        if node.value is None or self.ctx.model.route_of(self.ctx.model.current_function) is None:
+                or _is_project_response(qualname)):
+            self._project_call_taint(node, used=False)  # a helper may put them in a response
             return
         if self._in_debug_only_branch():
             return
-        kind, origin = self._taint(node.value)
-        if kind:
-            self.report(origin, f"{_WHAT[kind]} is returned to the client: {_FIX}")
+        values = [*node.args, *(kw.value for kw in node.keywords if kw.arg not in _SAFE_KEYWORDS)]
+        taint, origin = _strongest(self._taint(value) for value in values)
+        name = qualname.rpartition(".")[2]
+        if taint.get(CAUGHT):
+            self.report(origin, f"{WHAT[taint[CAUGHT]]} reaches the HTTP response through "
+                                f"`{name}(...)`: {FIX}")
+        elif taint:
+            self._sinks.append({"site": _site(origin), "taint": taint, "sink": name,
+                                "owner": self._owners[-1]})
+
+    def visit_Return(self, node: ast.Return) -> None:
+        if node.value is None or self._in_debug_only_branch():
+            return
+        taint, origin = self._taint(node.value)
+        if not taint:
+            return
+        owner = self._owners[-1]
+        if owner:
+            summary = self._functions[owner]
+            summary["returns"] = merge((summary["returns"], taint))
+        if self.ctx.model.route_of(self.ctx.model.current_function) is None:
+            return
+        if taint.get(CAUGHT):
+            self.report(origin, f"{WHAT[taint[CAUGHT]]} is returned to the client: {FIX}")
+        elif has_calls(taint):
+            self._returns.append({"site": _site(origin), "taint": taint})
+
+    # ----- the project's functions, summarised -----
+    def finish_file(self) -> None:
+        facts = self._facts()
+        if facts is None:
+            return
+        self.ctx.facts[self.code] = facts
+        self.ctx.findings.extend(FlowIndex({self.ctx.path: facts}).findings(self.code))
+
+    def _facts(self) -> dict | None:
+        calls, relabel = self._calls_that_matter()
+        sinks = [{**sink, "taint": relabel(sink["taint"])} for sink in self._sinks]
+        returns = [{**item, "taint": relabel(item["taint"])} for item in self._returns]
+        active = {record["owner"] for record in (*calls, *sinks)}
+        functions = {qualname: {**summary, "returns": relabel(summary["returns"])}
+                     for qualname, summary in self._functions.items()
+                     if summary["returns"] or qualname in active}
+        if not (functions or calls or self._aliases):
+            return None
+        return {"relative": self.ctx.relative_path, "functions": functions, "calls": calls,
+                "sinks": sinks, "returns": returns, "aliases": self._aliases}
+
+    def _calls_that_matter(self):
+        """The recorded calls something depends on (a return, a sink, an argument holding
+        caught detail or a parameter),
+        renumbered, and the function that renumbers a taint's labels: most recorded calls
+        are plain `x = service.get()` whose value goes nowhere, and facts should stay small."""
+        wanted = [index for index, call in enumerate(self._calls)
+                  if any(not label.startswith("c:")
+                         for taint in (*call["args"], *call["kwargs"].values()) for label in taint)]
+        for taint in (*(item["taint"] for item in (*self._sinks, *self._returns)),
+                      *(summary["returns"] for summary in self._functions.values())):
+            wanted.extend(_call_indexes(taint))
+        kept: dict[int, int] = {}
+        while wanted:
+            index = wanted.pop()
+            if index not in kept:
+                kept[index] = -1
+                call = self._calls[index]
+                for taint in (*call["args"], *call["kwargs"].values()):
+                    wanted.extend(_call_indexes(taint))
+        kept = {old: new for new, old in enumerate(sorted(kept))}
+
+        def relabel(taint: Taint) -> Taint:
+            return {call_label(kept[int(label[2:])]) if label.startswith("c:") else label: kind
+                    for label, kind in taint.items()}
+
+        calls = [{**self._calls[old], "args": [relabel(arg) for arg in self._calls[old]["args"]],
+                  "kwargs": {name: relabel(taint)
+                             for name, taint in self._calls[old]["kwargs"].items()}}
+                 for old in sorted(kept)]
+        return calls, relabel
+
+    @classmethod
+    def finish_project(cls, facts_by_path: dict[str, dict], _settings) -> list[Finding]:
+        facts = {path: file_facts[cls.code] for path, file_facts in facts_by_path.items()
+                 if cls.code in file_facts}
+        return FlowIndex(facts).findings(cls.code) if facts else []
+
+    def _project_call_taint(self, node: ast.Call, used: bool) -> Taint:
+        """A call of a project function, as a label its summary resolves later. Recorded when
+        an argument is tainted, or when the value is `used` (assigned, returned, sent): the
+        callee may return detail it caught itself."""
+        if node in self._call_labels:
+            return self._call_labels[node]
+        callee = self._callee(node.func)
+        if callee is None:
+            return NO_TAINT
+        args, kwargs = self._argument_taints(node)
+        if not (used or any(args) or kwargs):
+            return NO_TAINT
+        self._calls.append({"callee": callee, "args": args, "kwargs": kwargs,
+                            "site": _site(node), "owner": self._owners[-1]})
+        label = self._call_labels[node] = {call_label(len(self._calls) - 1): OBJECT}
+        return label
+
+    def _argument_taints(self, node: ast.Call) -> tuple[list[Taint], dict[str, Taint]]:
+        args = []
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                break  # later positions are unknown
+            args.append(self._taint(arg)[0])
+        kwargs = {kw.arg: self._taint(kw.value)[0] for kw in node.keywords if kw.arg}
+        return args, {name: taint for name, taint in kwargs.items() if taint}
+
+    def _callee(self, func: ast.AST) -> str | None:
+        """Qualified name of the project function a call runs, if it can be one."""
+        model = self.ctx.model
+        qualname = model.resolve(func)
+        if qualname is None and isinstance(func, ast.Name):
+            if model.lookup(func.id) is None and func.id not in _BUILTIN_NAMES:
+                qualname = f"{model.module}.{func.id}"  # defined further down the file
+        elif qualname is None and isinstance(func, ast.Attribute):
+            qualname = self._method_callee(func)
+        if qualname is None or qualname.split(".")[0] in _NOT_PROJECT_TOPS:
+            return None
+        return qualname
+
+    def _method_callee(self, func: ast.Attribute) -> str | None:
+        model = self.ctx.model
+        if isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
+            owner = next((name for name in reversed(self._owners) if name), None)
+            if owner and owner.count(".") > model.module.count(".") + 1:
+                return f"{owner.rpartition('.')[0]}.{func.attr}"
+            return None
+        instance = model.instance_type(func.value)
+        return f"{instance}.{func.attr}" if instance else None
 
     # ----- following values -----
-    def _assign(self, target: ast.AST, kind: int) -> None:
+    def _assign(self, target: ast.AST, taint: Taint) -> None:
         scope = self._scopes[-1]
         if isinstance(target, ast.Name):
-            if kind:
-                scope[target.id] = kind
+            if taint:
+                scope[target.id] = taint
             elif not self._in_conditional():  # a clean value on one branch leaves the other's
                 scope.pop(target.id, None)
-        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and kind:
-            scope[target.value.id] = max(scope.get(target.value.id, 0), kind)
+        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and taint:
+            scope[target.value.id] = merge((scope.get(target.value.id, NO_TAINT), taint))
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
-                self._assign(element, kind)
+                self._assign(element, taint)
 
-    def _taint(self, expr: ast.AST | None) -> tuple[int, ast.AST | None]:
-        """How bad the exception detail in `expr` is (0: none), and the node that carries it."""
+    def _taint(self, expr: ast.AST | None) -> tuple[Taint, ast.AST | None]:
+        """Where the exception detail in `expr` comes from and how bad it is (empty: none),
+        and the node that carries it."""
         handler = self._TAINT_BY_TYPE.get(type(expr))
-        return handler(self, expr) if handler else (0, None)
+        return handler(self, expr) if handler else _NO_SOURCE
 
-    def _taint_name(self, node: ast.Name) -> tuple[int, ast.AST | None]:
-        kind = self._scopes[-1].get(node.id, 0)
-        return kind, node if kind else None
+    def _taint_name(self, node: ast.Name) -> tuple[Taint, ast.AST | None]:
+        taint = self._scopes[-1].get(node.id, NO_TAINT)
+        return (taint, node) if taint else _NO_SOURCE
 
-    def _taint_call(self, node: ast.Call) -> tuple[int, ast.AST | None]:
+    def _taint_call(self, node: ast.Call) -> tuple[Taint, ast.AST | None]:
         model = self.ctx.model
         qualname = model.resolve(node.func)
         if qualname in _STACK_CALLS:
-            return STACK, node
+            return {CAUGHT: STACK}, node
         arguments = [*node.args, *(kw.value for kw in node.keywords)]
         if qualname in _PASS_THROUGH_CALLS or self._is_builtin(node.func, _PASS_THROUGH_BUILTINS):
             return _strongest(self._taint(arg) for arg in arguments)
         if self._is_builtin(node.func, _TO_TEXT_BUILTINS):
             return _text_of(_strongest(self._taint(arg) for arg in node.args[:1]), node)
         if isinstance(node.func, ast.Attribute):
-            return self._taint_method_call(node, node.func, arguments)
-        return 0, None
+            found = self._taint_method_call(node, node.func, arguments)
+            if found[0]:
+                return found
+        if fw.is_response_call(qualname) or fw.is_http_error_call(qualname) \
+                or _is_project_response(qualname):
+            return _NO_SOURCE
+        label = self._project_call_taint(node, used=True)
+        return (label, node) if label else _NO_SOURCE
 
     def _taint_method_call(self, node: ast.Call, func: ast.Attribute,
-                           arguments: list[ast.AST]) -> tuple[int, ast.AST | None]:
+                           arguments: list[ast.AST]) -> tuple[Taint, ast.AST | None]:
         if func.attr in ("format", "join") and _is_string_constant(func.value):
             return _text_of(_strongest(self._taint(arg) for arg in arguments), node)
         if func.attr in _STRING_METHODS:
             return _text_of(self._taint(func.value), node)
-        return 0, None
+        return _NO_SOURCE
 
-    def _taint_attribute(self, node: ast.Attribute) -> tuple[int, ast.AST | None]:
-        kind, _ = self._taint(node.value)
-        if kind != OBJECT:
-            return 0, None
+    def _taint_attribute(self, node: ast.Attribute) -> tuple[Taint, ast.AST | None]:
+        taint, _ = self._taint(node.value)
+        objects = [label for label, kind in taint.items() if kind == OBJECT]
+        if not objects:
+            return _NO_SOURCE
         if node.attr == "__traceback__":
-            return STACK, node
-        if node.attr in _OBJECT_ATTRS:
-            return OBJECT, node
-        return (MESSAGE, node) if node.attr in _MESSAGE_ATTRS else (0, None)
+            kind = STACK
+        elif node.attr in _OBJECT_ATTRS:
+            kind = OBJECT
+        else:
+            kind = MESSAGE if node.attr in _MESSAGE_ATTRS else 0
+        return ({label: kind for label in objects}, node) if kind else _NO_SOURCE
 
-    def _taint_subscript(self, node: ast.Subscript) -> tuple[int, ast.AST | None]:
-        kind, _ = self._taint(node.value)
-        return (kind, node) if kind else (0, None)
+    def _taint_subscript(self, node: ast.Subscript) -> tuple[Taint, ast.AST | None]:
+        taint, _ = self._taint(node.value)
+        return (taint, node) if taint else _NO_SOURCE
 
-    def _taint_joined_str(self, node: ast.JoinedStr) -> tuple[int, ast.AST | None]:
+    def _taint_joined_str(self, node: ast.JoinedStr) -> tuple[Taint, ast.AST | None]:
         parts = (self._taint(value.value) for value in node.values
                  if isinstance(value, ast.FormattedValue))
         return _text_of(_strongest(parts), node)
 
-    def _taint_binop(self, node: ast.BinOp) -> tuple[int, ast.AST | None]:
+    def _taint_binop(self, node: ast.BinOp) -> tuple[Taint, ast.AST | None]:
         if not isinstance(node.op, (ast.Add, ast.Mod)):
-            return 0, None
+            return _NO_SOURCE
         return _text_of(_strongest((self._taint(node.left), self._taint(node.right))), node)
 
-    def _taint_container(self, node: ast.AST) -> tuple[int, ast.AST | None]:
+    def _taint_container(self, node: ast.AST) -> tuple[Taint, ast.AST | None]:
         if isinstance(node, ast.Dict):
             return _strongest(self._taint(value) for value in node.values)
         return _strongest(self._taint(element) for element in node.elts)
 
-    def _taint_wrapped(self, node: ast.AST) -> tuple[int, ast.AST | None]:
+    def _taint_wrapped(self, node: ast.AST) -> tuple[Taint, ast.AST | None]:
         return self._taint(node.value)
 
-    def _taint_choice(self, node: ast.AST) -> tuple[int, ast.AST | None]:
+    def _taint_choice(self, node: ast.AST) -> tuple[Taint, ast.AST | None]:
         if isinstance(node, ast.IfExp):
             debug = _debug_polarity(node.test)
             branches = [branch for branch, in_debug in ((node.body, True), (node.orelse, False))
@@ -358,9 +567,6 @@ class LeakedExceptionDetail(Rule):
         return qualname in _BUILTIN_EXCEPTIONS or qualname.split(".")[0] in _THIRD_PARTY_TOPS
 
 
-_FIX = "log it (logger.exception) and send a generic error message instead"
-
-
 _CONDITIONALS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Match)
 _DEV_VALUES = frozenset({"dev", "development", "local", "debug"})
 _PROD_VALUES = frozenset({"prod", "production"})
@@ -437,18 +643,50 @@ def _mentions(expr: ast.AST, hints: tuple[str, ...]) -> bool:
     return False
 
 
-def _strongest(taints) -> tuple[int, ast.AST | None]:
-    return max(taints, key=lambda taint: taint[0], default=(0, None))
+def _strongest(taints) -> tuple[Taint, ast.AST | None]:
+    """All sources merged, and the node of the worst: caught detail first, then the rest."""
+    merged: Taint = {}
+    origin, best = None, (0, 0)
+    for taint, node in taints:
+        if not taint:
+            continue
+        rank = (taint.get(CAUGHT, 0), max(taint.values()))
+        if rank > best:
+            origin, best = node, rank
+        merged = merge((merged, taint))
+    return (merged, origin) if merged else _NO_SOURCE
 
 
-def _as_text(kind: int) -> int:
-    """Formatting an exception object gives its message; a formatted stack trace stays one."""
-    return MESSAGE if kind == OBJECT else kind
+def _text_of(taint: tuple[Taint, ast.AST | None], node: ast.AST) -> tuple[Taint, ast.AST | None]:
+    return (as_text(taint[0]), node) if taint[0] else _NO_SOURCE
 
 
-def _text_of(taint: tuple[int, ast.AST | None], node: ast.AST) -> tuple[int, ast.AST | None]:
-    kind = _as_text(taint[0])
-    return (kind, node) if kind else (0, None)
+_DETAIL_TYPES = frozenset({"str", "Any", "object", "BaseException", "Exception"})
+
+
+def _may_hold_exception_detail(annotation: ast.AST | None) -> bool:
+    """False for a parameter typed as something no exception or message fits in (`int`,
+    `AsyncSession`, a request model): a caller passing an exception there is not type-correct."""
+    if annotation is None or isinstance(annotation, ast.Constant):
+        return True
+    if isinstance(annotation, ast.BinOp):
+        return _may_hold_exception_detail(annotation.left) or \
+            _may_hold_exception_detail(annotation.right)
+    if isinstance(annotation, ast.Subscript):  # Optional[...], Union[...], X | None
+        inner = annotation.slice
+        elements = inner.elts if isinstance(inner, ast.Tuple) else [inner]
+        return any(_may_hold_exception_detail(element) for element in elements)
+    name = _last_name(annotation) or ""
+    return name in _DETAIL_TYPES or name.endswith(("Error", "Exception"))
+
+
+def _call_indexes(taint: Taint) -> list[int]:
+    return [int(label[2:]) for label in taint if label.startswith("c:")]
+
+
+def _site(node: ast.AST) -> tuple[int, int, int, int]:
+    line, column = node.lineno, node.col_offset
+    return (line, column, node.end_lineno or line, node.end_col_offset or column)
 
 
 def _is_string_constant(node: ast.AST) -> bool:
