@@ -17,7 +17,9 @@ templates, redirects, plain `Response` objects, bodies with `**` spreads and Fas
 The envelope is `response-envelope` when configured: a body's keys must all be among them and
 include the `response-envelope-required` ones. Otherwise it is inferred across the project: the
 dominant key set of success bodies (at least `response-shape-min-bodies` of them, more than half,
-and envelope-like: one of its keys is `success`, `ok`, `status`, `data`, `result`, `error` ...),
+and envelope-like: one of its keys is `success`, `ok`, `status`, `data`, `result`, `error` ...;
+handlers typed with a model whose fields backlint cannot read, such as one built on a library's
+base class, count as bodies of another shape),
 and of error bodies (a status of 400 or more, `success: False`, returned in an `except` block or
 an exception handler). A body conforms when it has every key of the success shape or of the error
 shape; while no error shape dominates, an error body conforms when it shares a key with the
@@ -368,7 +370,8 @@ class _Envelope:
 
     @classmethod
     def inferred(cls, bodies, minimum: int, index) -> _Envelope | None:
-        success = _dominant([keys for _, body, keys in bodies if not body["error"]], minimum)
+        success = _dominant([keys for _, body, keys in bodies if not body["error"]], minimum,
+                            unknown=index.unresolved_typed_bodies())
         if success is None:
             return None
         error = _dominant([keys for _, body, keys in bodies if body["error"]], minimum)
@@ -394,16 +397,17 @@ class _Envelope:
         return f"this project's handlers return {_braces(self.success)} ({self.counts})"
 
 
-def _dominant(key_sets: list[tuple[str, ...]], minimum: int):
+def _dominant(key_sets: list[tuple[str, ...]], minimum: int, unknown: int = 0):
     """(keys, count, total) of the key set most bodies share, if it is a clear convention:
-    at least `minimum` bodies, twice the next shape's count, and a third of all bodies."""
+    at least `minimum` bodies, twice the next shape's count, and a third of all bodies,
+    `unknown` typed bodies whose model could not be read included."""
     if not key_sets:
         return None
     counts = Counter(frozenset(keys) for keys in key_sets)
     ranked = sorted(counts.items(), key=lambda item: (-item[1], sorted(item[0])))
     shape, count = ranked[0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0
-    if count < minimum or count < 2 * runner_up or count * 3 < len(key_sets):
+    if count < minimum or count < 2 * runner_up or count * 3 < len(key_sets) + unknown:
         return None
     if not shape & _ENVELOPE_WORDS:
         return None  # a resource's fields, not an envelope
@@ -435,6 +439,13 @@ class _ProjectIndex:
                 if keys and keys != ("detail",):
                     found.append((path, {**body, "error": is_error}, keys))
         return found
+
+    def unresolved_typed_bodies(self) -> int:
+        """Handlers typed with a model whose fields are unknown (a base from a library): four
+        `{status}` health checks beside 400 such handlers are no envelope convention."""
+        return sum(1 for _, facts in self.files for body in facts["bodies"]
+                   if body["typed"] and not body["ref"].startswith(_TYPING_MODULES)
+                   and self.keys_of(None, body["ref"], False)[0] is None)
 
     def keys_of(self, keys, ref, is_error, depth: int = 0):
         if keys is not None or ref is None or depth > _MAX_HELPER_DEPTH:
