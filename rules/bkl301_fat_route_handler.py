@@ -19,7 +19,8 @@ A loop or comprehension only *serializes* (and does not count) when its body jus
 yields or assigns plain values, attributes and calls of the loop variable
 (`[Item.model_validate(row) for row in rows]`) with no filter, arithmetic or branching.
 Transaction control (`commit`, `flush`, `refresh`, `rollback`) is not data access: a handler
-may own its unit of work, so `db.add(post); db.commit()` is one call, not two.
+may own its unit of work, so `db.add(post); db.commit()` is one call, not two. Nor is
+`ContentType.objects.get_for_model(...)`, answered from Django's in-process cache.
 Guard clauses (`if not item: raise HTTPException(404)`, an early `return`) are not branches;
 `try`/`except` is not counted, since the guide asks for it in every handler. Handlers are those
 of FastAPI/Starlette, Flask/Quart (including `MethodView`), Django function and class-based
@@ -100,6 +101,8 @@ _MONGO_METHODS = frozenset({
 })
 _MONGO_RECEIVERS = frozenset({"db", "mongo", "database", "mongodb"})
 _MANAGER_ATTRS = frozenset({"objects", "query"})
+# ContentType's manager answers these from a per-process cache: metadata, not data access.
+_CACHED_MANAGER_METHODS = frozenset({"get_for_model", "get_for_models", "get_for_id"})
 _SQL_METHODS = frozenset({"execute", "executemany", "executescript", "raw", "text", "fetch",
                           "fetchrow", "fetchval", "fetch_all", "fetch_one", "exec_driver_sql"})
 _SQL = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\s", re.IGNORECASE)
@@ -208,7 +211,7 @@ class FatRouteHandler(Rule):
             return None
         receiver, method = func.value, func.attr
         if self._is_manager(receiver):
-            return "orm"
+            return None if method in _CACHED_MANAGER_METHODS else "orm"
         if method in _MONGO_METHODS and self._is_collection(receiver):
             return "mongo"
         if method in _SESSION_METHODS and self._is_session(receiver):
