@@ -195,9 +195,27 @@ class LeakedExceptionDetail(Rule):
             self._scopes[-1].pop(node.name, None)
 
     def visit_Assign(self, node: ast.Assign) -> None:
+        if self._unpacks_exc_info(node):
+            return
         taint = NO_TAINT if self._in_debug_only_branch() else self._taint(node.value)[0]
         for target in node.targets:
             self._assign(target, taint)
+
+    def _unpacks_exc_info(self, node: ast.Assign) -> bool:
+        """`kind, error, tb = sys.exc_info()` (or `sys.exc_info()[:2]`): the type says nothing,
+        the value is the exception object and only the traceback is a stack trace."""
+        target, value = node.targets[0], node.value
+        if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice) \
+                and value.slice.step is None and value.slice.lower is None:
+            value = value.value
+        if not (len(node.targets) == 1 and isinstance(target, ast.Tuple)
+                and isinstance(value, ast.Call)
+                and self.ctx.model.resolve(value.func) == "sys.exc_info"):
+            return False
+        for element, kind in zip(target.elts, (None, OBJECT, STACK)):
+            self._assign(element, {CAUGHT: kind} if kind and not self._in_debug_only_branch()
+                         else NO_TAINT)
+        return True
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None and not self._in_debug_only_branch():
@@ -221,6 +239,37 @@ class LeakedExceptionDetail(Rule):
                 scope[name] = {label: kind for label, kind in taint.items()
                                if not label.startswith("c:")}
 
+    def visit_Assert(self, node: ast.Assert) -> None:
+        """`assert isinstance(exc, AppError)`: from here on it is the project's own error."""
+        for name in self._narrowed_names(node.test):
+            self._scopes[-1].pop(name, None)
+
+    def _narrowed_names(self, test: ast.AST) -> list[str]:
+        """Names that `test` proves to be client-safe or project exceptions when true."""
+        checks = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) \
+            else [test]
+        names = []
+        for check in checks:
+            if not (isinstance(check, ast.Call) and self._is_builtin(check.func, {"isinstance"})
+                    and len(check.args) == 2 and isinstance(check.args[0], ast.Name)):
+                continue
+            types = check.args[1].elts if isinstance(check.args[1], ast.Tuple) else [check.args[1]]
+            if not any(self._type_leaks(each) for each in types):
+                names.append(check.args[0].id)
+        return names
+
+    def _narrowed_here(self, name: str) -> bool:
+        """Inside the body of `if isinstance(name, AppError):` the name holds no internals."""
+        ancestors = self.ctx.model.ancestors
+        for index in range(len(ancestors) - 2, -1, -1):
+            ancestor = ancestors[index]
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                return False
+            if isinstance(ancestor, ast.If) and ancestors[index + 1] in ancestor.body \
+                    and name in self._narrowed_names(ancestor.test):
+                return True
+        return False
+
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         self._assign(node.target, NO_TAINT)
 
@@ -242,7 +291,7 @@ class LeakedExceptionDetail(Rule):
     def visit_Call(self, node: ast.Call) -> None:
         qualname = self.ctx.model.resolve(node.func)
         if not (fw.is_response_call(qualname) or fw.is_http_error_call(qualname)
-                or _is_project_response(qualname)):
+                or self._is_project_response(qualname)):
             self._project_call_taint(node, used=False)  # a helper may put them in a response
             return
         if self._in_debug_only_branch():
@@ -403,6 +452,8 @@ class LeakedExceptionDetail(Rule):
 
     def _taint_name(self, node: ast.Name) -> tuple[Taint, ast.AST | None]:
         taint = self._scopes[-1].get(node.id, NO_TAINT)
+        if taint and self._narrowed_here(node.id):
+            return _NO_SOURCE
         return (taint, node) if taint else _NO_SOURCE
 
     def _taint_call(self, node: ast.Call) -> tuple[Taint, ast.AST | None]:
@@ -420,7 +471,7 @@ class LeakedExceptionDetail(Rule):
             if found[0]:
                 return found
         if fw.is_response_call(qualname) or fw.is_http_error_call(qualname) \
-                or _is_project_response(qualname):
+                or self._is_project_response(qualname):
             return _NO_SOURCE
         label = self._project_call_taint(node, used=True)
         return (label, node) if label else _NO_SOURCE
@@ -541,6 +592,12 @@ class LeakedExceptionDetail(Rule):
             return name in _BUILTIN_EXCEPTIONS
         qualname = self.ctx.model.resolve(exception_type) or ""
         return qualname.split(".")[0] in _THIRD_PARTY_TOPS or qualname.startswith("builtins.")
+
+    def _is_project_response(self, qualname: str | None) -> bool:
+        """A project `...Response` class is an HTTP response only where the module serves HTTP:
+        elsewhere (an IPC or queue message class) it goes to no client."""
+        return _is_project_response(qualname) and fw.imports_framework(
+            self.ctx.model.imported_modules)
 
     def _is_client_safe(self, name: str) -> bool:
         return any(name.endswith(suffix) for suffix in self.option("client-safe-exceptions"))

@@ -19,6 +19,10 @@ from .settings import Settings
 
 Callback = Callable[[ast.AST], None]
 _MIN_RECURSION_LIMIT = 10_000
+# Files are parsed by the Python backlint runs on; newer syntax needs a newer interpreter.
+_NEWER_PYTHON_HINT = "" if sys.version_info >= (3, 13) else (
+    f" (backlint runs on Python {sys.version_info.major}.{sys.version_info.minor}; if the code "
+    "uses newer syntax, run backlint with that Python)")
 
 
 def analyse_source(source: bytes | str, path: str, settings: Settings, *,
@@ -169,6 +173,7 @@ def _parse(text: str, path: str) -> tuple[ast.Module | None, FileError | None]:
     except SyntaxError as error:
         where = f" at line {error.lineno}" if error.lineno else ""
         where += f", column {error.offset}" if error.lineno and error.offset else ""
-        return None, FileError(path, f"syntax error{where}: {error.msg}; not analysed")
+        return None, FileError(path, f"syntax error{where}: {error.msg}; not analysed"
+                                     f"{_NEWER_PYTHON_HINT}")
     except (ValueError, RecursionError, MemoryError) as error:
         return None, FileError(path, f"cannot be parsed: {error}; not analysed")

@@ -62,3 +62,40 @@ def test_compare_reports_missing_and_unexpected_apart():
                                   [Expected(3, "BKL101", 4), Expected(5, "BKL101")])
     assert missing == [Expected(5, "BKL101")]
     assert unexpected == [("BKL401", 9, 0)]
+
+
+LEAK_TEMPLATE = """
+import sys
+import traceback
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+router = APIRouter()
+
+
+@router.get("/x")
+async def handler():
+    try:
+        return {{"success": True}}
+    except Exception as error:
+        {prepare}
+        return JSONResponse({{"error": {value}}}, status_code=500)
+"""
+
+
+@pytest.mark.parametrize(("prepare", "value", "words"), [
+    ("pass", "str(error)", "The exception message"),
+    ("pass", "error", "The exception object"),
+    ("pass", "traceback.format_exc()", "A stack trace"),
+    ("_, caught, trace = sys.exc_info()", "repr(caught)", "The exception message"),
+    ("_, caught, trace = sys.exc_info()", "trace", "A stack trace"),
+    ("kind, caught = sys.exc_info()[:2]", "str(caught)", "The exception message"),
+])
+def test_bkl101_message_says_what_leaks(prepare, value, words):
+    from backlint.rules import Settings
+
+    source = LEAK_TEMPLATE.format(prepare=prepare, value=value)
+    result = analyse_source(source, "app/routes.py", Settings(root="."))
+    messages = [finding.message for finding in result.findings if finding.code == "BKL101"]
+    assert len(messages) == 1 and messages[0].startswith(words), messages
