@@ -46,6 +46,7 @@ class ClientFacts(Collector):
         self.instances: dict[str, str] = {}
         self.made_by_calls: list[dict] = []
         self.classes: list[str] = []
+        self._body_ids: dict[int, frozenset[int]] = {}
 
     def finish_file(self) -> None:
         facts = {"singletons": self.singletons, "entries": self.entries,
@@ -58,7 +59,7 @@ class ClientFacts(Collector):
 
     # ----- constructions -----
     def visit_Call(self, node: ast.Call) -> None:
-        functions = clients.runtime_functions(self.ctx.model.ancestors)
+        functions = clients.runtime_functions(self.ctx.model.ancestors, self._body_ids)
         self._record_construction(node, functions)
         owner = self._owner(functions)  # None outside functions
         if owner is None:

@@ -61,7 +61,7 @@ def _run_rules(tree: ast.Module, text: str, path: str, relative: str, settings: 
                       lines=lines, is_test=settings.is_test_path(relative))
     visitors = [visitor_class(ctx) for visitor_class in _visitor_classes(rule_classes)]
     visit, leave = _dispatch_tables(visitors)
-    model.prepare(tree)
+    model.prepare(tree, text)
     if sys.getrecursionlimit() < _MIN_RECURSION_LIMIT:
         sys.setrecursionlimit(_MIN_RECURSION_LIMIT)
     try:
@@ -127,7 +127,10 @@ def _callbacks_of(rule_class: type[Visitor]) -> dict[str, list[str]]:
     return rule_class.node_callbacks()
 
 
-@cache
+# The fields to walk, per node type; the hot loop reads this dict directly.
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _child_fields(node_type: type) -> tuple[str, ...]:
     return tuple(name for name in node_type._fields if name not in ("ctx", "type_ignores"))
 
@@ -138,7 +141,10 @@ def _walk(node: ast.AST, model: SemanticModel, visit: dict[type, list[Callback]]
     model.enter(node)
     for callback in visit.get(node_type, ()):
         callback(node)
-    for field_name in _child_fields(node_type):
+    fields = _FIELDS.get(node_type)
+    if fields is None:
+        fields = _FIELDS[node_type] = _child_fields(node_type)
+    for field_name in fields:
         value = getattr(node, field_name, None)
         if isinstance(value, list):
             for item in value:

@@ -6,6 +6,7 @@ name sees the bindings made before that point, as Python would at run time.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -71,9 +72,12 @@ class SemanticModel:
         self._type_checking_depth = 0
 
     # ----- traversal hooks (called by the engine) -----
-    def prepare(self, tree: ast.Module) -> None:
+    def prepare(self, tree: ast.Module, text: str = "") -> None:
+        """Start the module scope; find handlers registered by call, if the text names a
+        registration call at all (most modules do not, and the scan is the costly part)."""
         self.scopes.append(Scope(tree))
-        self.registered_calls = _registered_functions(tree)
+        if not text or _REGISTRATION_HINT.search(text):
+            self.registered_calls = _registered_functions(tree)
 
     def enter(self, node: ast.AST) -> None:
         handler = _ENTER.get(type(node))
@@ -83,12 +87,9 @@ class SemanticModel:
 
     def leave(self, node: ast.AST) -> None:
         self.ancestors.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            self.scopes.pop()
-            if not isinstance(node, (ast.ClassDef, ast.Lambda)):
-                self.functions.pop()
-        elif isinstance(node, ast.If) and _is_type_checking_test(node.test, self):
-            self._type_checking_depth -= 1
+        handler = _LEAVE.get(type(node))
+        if handler:
+            handler(self, node)
 
     # ----- questions rules ask -----
     def parent(self, node: ast.AST | None = None) -> ast.AST | None:
@@ -266,6 +267,25 @@ def _is_type_checking_test(test: ast.AST, model: SemanticModel) -> bool:
     return model.resolve(test) in ("typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING")
 
 
+def _leave_function(model: SemanticModel, _node: ast.AST) -> None:
+    model.scopes.pop()
+    model.functions.pop()
+
+
+def _leave_scope(model: SemanticModel, _node: ast.AST) -> None:
+    model.scopes.pop()
+
+
+def _leave_if(model: SemanticModel, node: ast.If) -> None:
+    if _is_type_checking_test(node.test, model):
+        model._type_checking_depth -= 1
+
+
+_LEAVE = {
+    ast.FunctionDef: _leave_function, ast.AsyncFunctionDef: _leave_function,
+    ast.ClassDef: _leave_scope, ast.Lambda: _leave_scope, ast.If: _leave_if,
+}
+
 _ENTER = {
     ast.Import: _enter_import, ast.ImportFrom: _enter_import_from,
     ast.FunctionDef: _enter_function, ast.AsyncFunctionDef: _enter_function,
@@ -405,6 +425,11 @@ def _view_framework(model: SemanticModel, node: ast.ClassDef) -> str | None:
         if name in model.view_classes:
             return model.view_classes[name]
     return None
+
+
+_REGISTRATION_HINT = re.compile(
+    "|".join(re.escape(name) for name in (*fw.REGISTRATION_CALLS, *fw.ERROR_REGISTRATION_CALLS,
+                                          "Route(", "APIRoute(")))
 
 
 def _registered_functions(tree: ast.Module) -> dict[str, Route]:
