@@ -93,6 +93,7 @@ from .clients import function_qualname
 from .exception_flow import (CAUGHT, FIX, MESSAGE, NO_TAINT, OBJECT, STACK, WHAT, FlowIndex,
                              Taint, as_text, call_label, has_calls, merge, param_label)
 from .finding import Finding
+from .imports_index import ImportAliases, project_aliases
 
 _STACK_CALLS = frozenset({
     "traceback.format_exc", "traceback.format_exception", "traceback.format_tb",
@@ -137,6 +138,7 @@ class LeakedExceptionDetail(Rule):
     severity = "error"
     options = (Option("client-safe-exceptions", tuple, _DEFAULT_SAFE,
                       "exception class names (or suffixes) whose messages are meant for clients"),)
+    collectors = (ImportAliases,)
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
@@ -147,7 +149,6 @@ class LeakedExceptionDetail(Rule):
         self._call_labels: dict[ast.Call, Taint] = {}
         self._sinks: list[dict] = []
         self._returns: list[dict] = []
-        self._aliases: dict[str, str] = {}
 
     # ----- where exceptions come from -----
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
@@ -275,18 +276,6 @@ class LeakedExceptionDetail(Rule):
 
     visit_AsyncFor = visit_For
 
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        """Module-level imports let the project pass follow re-exports to the function."""
-        if len(self.ctx.model.ancestors) != 2:
-            return
-        source = self.ctx.model.absolute_module(node)
-        if not node.level and source.split(".")[0] != self.ctx.model.module.split(".")[0]:
-            return  # a re-export of the project is relative or names its own package
-        for alias in node.names:
-            if alias.name != "*":
-                local = alias.asname or alias.name
-                self._aliases[f"{self.ctx.model.module}.{local}"] = f"{source}.{alias.name}"
-
     # ----- where they must not go -----
     def visit_Call(self, node: ast.Call) -> None:
         qualname = self.ctx.model.resolve(node.func)
@@ -329,7 +318,8 @@ class LeakedExceptionDetail(Rule):
         if facts is None:
             return
         self.ctx.facts[self.code] = facts
-        self.ctx.findings.extend(FlowIndex({self.ctx.path: facts}).findings(self.code))
+        aliases = self.ctx.facts.get(ImportAliases.name, {})
+        self.ctx.findings.extend(FlowIndex({self.ctx.path: facts}, aliases).findings(self.code))
 
     def _facts(self) -> dict | None:
         calls, relabel = self._calls_that_matter()
@@ -339,10 +329,10 @@ class LeakedExceptionDetail(Rule):
         functions = {qualname: {**summary, "returns": relabel(summary["returns"])}
                      for qualname, summary in self._functions.items()
                      if summary["returns"] or qualname in active}
-        if not (functions or calls or self._aliases):
+        if not (functions or calls):
             return None
         return {"relative": self.ctx.relative_path, "functions": functions, "calls": calls,
-                "sinks": sinks, "returns": returns, "aliases": self._aliases}
+                "sinks": sinks, "returns": returns}
 
     def _calls_that_matter(self):
         """The recorded calls something depends on (a return, a sink, an argument holding
@@ -379,7 +369,8 @@ class LeakedExceptionDetail(Rule):
     def finish_project(cls, facts_by_path: dict[str, dict], _settings) -> list[Finding]:
         facts = {path: file_facts[cls.code] for path, file_facts in facts_by_path.items()
                  if cls.code in file_facts}
-        return FlowIndex(facts).findings(cls.code) if facts else []
+        return FlowIndex(facts, project_aliases(facts_by_path)).findings(cls.code) \
+            if facts else []
 
     def _project_call_taint(self, node: ast.Call, used: bool) -> Taint:
         """A call of a project function, as a label its summary resolves later. Recorded when

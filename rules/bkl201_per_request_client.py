@@ -78,6 +78,7 @@ from . import clients
 from .base import Rule
 from .client_index import ClientFacts, ProjectIndex
 from .finding import Finding
+from .imports_index import ImportAliases
 
 _GENERIC_FIX = "create it once at module level (or in the lifespan) and reuse it"
 
@@ -88,7 +89,7 @@ class PerRequestClient(Rule):
     pylint_id = "W9201"
     severity = "warning"
     options = (clients.CLIENT_FACTORIES_OPTION,)
-    collectors = (ClientFacts,)
+    collectors = (ImportAliases, ClientFacts)
 
     def finish_file(self) -> None:
         facts = self.ctx.facts.get(ClientFacts.name)

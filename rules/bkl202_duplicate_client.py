@@ -76,6 +76,7 @@ from . import clients
 from .base import Rule
 from .client_index import ClientFacts, ProjectIndex
 from .finding import Finding
+from .imports_index import ImportAliases
 
 
 class DuplicateClient(Rule):
@@ -84,7 +85,7 @@ class DuplicateClient(Rule):
     pylint_id = "W9202"
     severity = "warning"
     options = (clients.CLIENT_FACTORIES_OPTION,)
-    collectors = (ClientFacts,)
+    collectors = (ImportAliases, ClientFacts)
 
     @classmethod
     def finish_project(cls, facts_by_path: dict[str, dict], _settings) -> list[Finding]:

@@ -16,6 +16,7 @@ from collections import Counter, deque
 
 from . import clients
 from .base import Collector
+from .imports_index import project_aliases
 
 _HOOK_DECORATORS = frozenset({"before_request", "before_app_request", "middleware"})
 _HOOK_FUNCTIONS = frozenset({"aiohttp.web.middleware"})
@@ -42,7 +43,6 @@ class ClientFacts(Collector):
         self.entries: dict[str, dict] = {}
         self.constructs: dict[str, list[dict]] = {}
         self.calls: dict[str, set[str]] = {}
-        self.aliases: dict[str, str] = {}
         self.instances: dict[str, str] = {}
         self.made_by_calls: list[dict] = []
         self.classes: list[str] = []
@@ -50,7 +50,7 @@ class ClientFacts(Collector):
 
     def finish_file(self) -> None:
         facts = {"singletons": self.singletons, "entries": self.entries,
-                 "constructs": self.constructs, "aliases": self.aliases,
+                 "constructs": self.constructs,
                  "instances": self.instances, "made_by_calls": self.made_by_calls,
                  "classes": self.classes,
                  "calls": {owner: sorted(callees) for owner, callees in self.calls.items()}}
@@ -183,22 +183,7 @@ class ClientFacts(Collector):
         instance = model.instance_type(func.value)
         return f"{instance}.{func.attr}" if instance else None
 
-    # ----- module-level names: imports, instances, classes -----
-    def visit_Import(self, node: ast.Import) -> None:
-        if self._at_module_level():
-            for alias in node.names:
-                if alias.asname:
-                    self.aliases[f"{self.ctx.model.module}.{alias.asname}"] = alias.name
-
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        if not self._at_module_level():
-            return
-        source = self.ctx.model.absolute_module(node)
-        for alias in node.names:
-            if alias.name != "*":
-                local = alias.asname or alias.name
-                self.aliases[f"{self.ctx.model.module}.{local}"] = f"{source}.{alias.name}"
-
+    # ----- module-level names: instances, classes (imports: the ImportAliases collector) -----
     def visit_Assign(self, node: ast.Assign | ast.AnnAssign) -> None:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         if len(targets) != 1 or not isinstance(targets[0], ast.Name):
@@ -236,7 +221,7 @@ class ProjectIndex:
         self.entries: dict[str, dict] = {}
         self.constructs: dict[str, list[dict]] = {}
         self.calls: dict[str, list[str]] = {}
-        self.aliases: dict[str, str] = {}
+        self.aliases = project_aliases(facts_by_path)
         self.instances: dict[str, str] = {}
         self.classes: set[str] = set()
         self.singletons: list[dict] = []
@@ -264,8 +249,6 @@ class ProjectIndex:
             self.constructs.setdefault(function_id, [{**site, "path": path} for site in sites])
         for function_id, callees in facts["calls"].items():
             self.calls.setdefault(function_id, callees)
-        for name, target in facts["aliases"].items():
-            self.aliases.setdefault(name, target)
         for name, target in facts["instances"].items():
             self.instances.setdefault(name, target)
         self.classes.update(facts["classes"])

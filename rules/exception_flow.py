@@ -63,10 +63,10 @@ def has_calls(taint: Taint) -> bool:
 class FlowIndex:
     """The BKL101 facts of one file or of the project, and what they resolve to."""
 
-    def __init__(self, facts_by_path: dict[str, dict]) -> None:
+    def __init__(self, facts_by_path: dict[str, dict], aliases: dict[str, str]) -> None:
         self.files = {path: facts_by_path[path] for path in sorted(facts_by_path)}
         self.functions: dict[str, tuple[str, dict]] = {}
-        self.aliases: dict[str, str] = {}
+        self.aliases = aliases
         self.owned_calls: dict[tuple[str, str], list[int]] = {}
         self.owned_sinks: dict[tuple[str, str], list[Taint]] = {}
         for path, facts in self.files.items():
@@ -76,8 +76,6 @@ class FlowIndex:
     def _add(self, path: str, facts: dict) -> None:
         for qualname, summary in facts["functions"].items():
             self.functions.setdefault(qualname, (path, summary))
-        for name, target in facts["aliases"].items():
-            self.aliases.setdefault(name, target)
         for index, call in enumerate(facts["calls"]):
             if call["owner"]:
                 self.owned_calls.setdefault((path, call["owner"]), []).append(index)

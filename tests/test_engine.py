@@ -5,6 +5,7 @@ from dataclasses import replace
 
 from backlint.rules import Settings, analyse_source
 from backlint.rules.client_index import ClientFacts
+from backlint.rules.imports_index import ImportAliases
 from backlint.rules.engine import import_path
 
 SOURCE = """
@@ -36,7 +37,7 @@ def test_client_facts_are_collected_once_for_both_client_rules(monkeypatch):
                         lambda self: (calls.append(self), original(self))[1])
     result = _analyse(("BKL201", "BKL202"))
     assert len(calls) == 1
-    assert set(result.facts) == {ClientFacts.name}
+    assert set(result.facts) == {ClientFacts.name, ImportAliases.name}
     assert [finding.code for finding in result.findings] == ["BKL201"]
 
 
