@@ -23,6 +23,7 @@ from pathlib import Path
 
 from backlint import __version__
 from backlint.rules import FileResult, Settings
+from backlint.rules.engine import import_path
 
 CACHE_DIR_NAME = ".backlint_cache"
 _FORMAT = "backlint-cache-2"
@@ -72,6 +73,8 @@ class Cache:
         """The entry name of this file's content at this place under these settings."""
         digest = hashlib.sha256(self._salt)
         digest.update(b"\0" + self._relative(path).encode("utf-8", "surrogateescape"))
+        # The module name a file gets depends on project markers around it (engine.import_path).
+        digest.update(b"\0" + (import_path(path) or "").encode("utf-8", "surrogateescape"))
         digest.update(b"\0" + source)
         return digest.hexdigest()
 

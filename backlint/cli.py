@@ -178,15 +178,21 @@ def _by_project(files: Sequence[str], settings: Settings,
     see them: a sub-folder with its own [tool.backlint] is its own project (its settings, and its
     own universe for the cross-file rules). --config applies one configuration to everything."""
     groups: dict[Settings, list[str]] = {}
+    by_folder: dict[str, Settings] = {}
     for path in files:
-        nearest = None if options.config else find_pyproject(os.path.dirname(path))
-        if nearest is None or str(nearest) == settings.source:
-            own = settings
-        else:
-            own = with_codes(settings_for(str(nearest.parent)), select=_codes(options.select),
-                             ignore=_codes(options.ignore))
-        groups.setdefault(own, []).append(path)
+        folder = os.path.dirname(path)
+        if folder not in by_folder:
+            by_folder[folder] = _folder_settings(folder, settings, options)
+        groups.setdefault(by_folder[folder], []).append(path)
     return groups
+
+
+def _folder_settings(folder: str, settings: Settings, options: CheckOptions) -> Settings:
+    nearest = None if options.config else find_pyproject(folder)
+    if nearest is None or str(nearest) == settings.source:
+        return settings
+    return with_codes(settings_for(str(nearest.parent)), select=_codes(options.select),
+                      ignore=_codes(options.ignore))
 
 
 def _codes(values: tuple[str, ...]) -> tuple[str, ...]:

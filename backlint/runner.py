@@ -6,6 +6,7 @@ analysed in-process. Results are ordered by path, so the output does not depend 
 """
 from __future__ import annotations
 
+import hashlib
 import importlib
 import os
 import re
@@ -59,9 +60,10 @@ def analyse_files(paths: Sequence[str], settings: Settings, jobs: int = 1,
     """Check Python files (absolute paths) with the core, through the cache if one is given."""
     analysis = Analysis()
     done: dict[str, FileResult] = {}
+    keys: dict[str, str] = {}
     batches = _Batches(settings, jobs)
     try:
-        for path, source, key in _sources(paths, cache, done, analysis):
+        for path, source, key in _sources(paths, cache, done, analysis, keys):
             batches.add((path, source, key))
         fresh = batches.finish()
     finally:
@@ -70,16 +72,42 @@ def analyse_files(paths: Sequence[str], settings: Settings, jobs: int = 1,
         done[result.path] = result
         if cache is not None and key is not None and not _is_internal_error(result):
             cache.put(key, result)
-    _save(cache, analysis)
     analysis.results = [done[path] for path in sorted(done)]
-    lines = _LineReader()
-    analysis.project = project_findings(analysis.results, settings, lines_of=lines)
+    analysis.project = _project_findings(analysis.results, settings, cache, keys)
+    _save(cache, analysis)
     return analysis
 
 
+_PROJECT_ENTRY = "<cross-file findings>"
+
+
+def _project_findings(results: list[FileResult], settings: Settings, cache: Cache | None,
+                      keys: dict[str, str]) -> list[Finding]:
+    """The cross-file findings; from the cache when no file changed since they were computed
+    (they depend only on every file's content and place, and the settings, all in the keys)."""
+    key = _project_key(keys, results) if cache is not None else None
+    hit = cache.get(key, _PROJECT_ENTRY) if cache is not None and key else None
+    if hit is not None:
+        return hit.findings
+    findings = project_findings(results, settings, lines_of=_LineReader())
+    if cache is not None and key:
+        cache.put(key, FileResult(_PROJECT_ENTRY, findings=findings))
+    return findings
+
+
+def _project_key(keys: dict[str, str], results: list[FileResult]) -> str | None:
+    if len(keys) != len(results):  # an unreadable file has no key: nothing to vouch for
+        return None
+    digest = hashlib.sha256(b"cross-file")
+    for path in sorted(keys):
+        digest.update(f"{path}\0{keys[path]}\0".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
 def _sources(paths: Sequence[str], cache: Cache | None, done: dict[str, FileResult],
-             analysis: Analysis) -> Iterator[Pending]:
-    """Files still to analyse; read failures and cache hits go straight into `done`."""
+             analysis: Analysis, keys: dict[str, str]) -> Iterator[Pending]:
+    """Files still to analyse; read failures and cache hits go straight into `done`, and
+    every cache key into `keys`."""
     for path in paths:
         try:
             with open(path, "rb") as stream:
@@ -89,6 +117,8 @@ def _sources(paths: Sequence[str], cache: Cache | None, done: dict[str, FileResu
                 path, f"cannot read this file: {error.strerror or error}"))
             continue
         key = cache.key(source, path) if cache is not None else None
+        if key is not None:
+            keys[path] = key
         hit = cache.get(key, path) if cache is not None and key is not None else None
         if hit is not None:
             done[path] = hit

@@ -188,3 +188,43 @@ def test_concurrent_runs_do_not_corrupt_the_cache(project: Path) -> None:
     assert not [path for path in (project / ".backlint_cache").iterdir()
                 if path.name.startswith(".tmp-")]
     assert check(project) == expected
+
+
+def test_a_new_project_marker_invalidates_the_entries_it_renames(tmp_path):
+    """Module names (and so cross-file facts) change when a marker file makes a folder a project
+    root; the cache key follows them."""
+    from backlint.cache import Cache
+    from backlint.rules import Settings
+
+    package = tmp_path / "server" / "shop"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    module = package / "orders.py"
+    module.write_text("x = 1\n")
+    cache = Cache.open(tmp_path / ".cache", Settings(root=str(tmp_path)))
+    before = cache.key(module.read_bytes(), str(module))
+    (tmp_path / "server" / "pyproject.toml").write_text("[project]\nname = 'shop'\n")
+    from backlint.rules.engine import _import_root
+    _import_root.cache_clear()
+    assert cache.key(module.read_bytes(), str(module)) != before
+
+
+DUPLICATE_REDIS = ('import os\n\nfrom redis import Redis\n\n'
+                   'redis = Redis.from_url(os.environ["REDIS_URL"])\n')
+
+
+def test_cross_file_findings_are_reused_only_while_no_file_changes(tmp_path, monkeypatch):
+    tree = write(tmp_path, {"app/__init__.py": "", "app/db.py": DUPLICATE_REDIS,
+                            "app/cache.py": DUPLICATE_REDIS})
+
+    def codes(output: str) -> list[str]:
+        return [item["code"] for item in json.loads(output)["findings"]]
+
+    assert codes(check(tree)) == ["BKL202"]
+    reduced: list[int] = []
+    real = runner.project_findings
+    monkeypatch.setattr(runner, "project_findings",
+                        lambda *args, **kwargs: (reduced.append(1), real(*args, **kwargs))[1])
+    assert codes(check(tree)) == ["BKL202"] and not reduced  # warm: served from the cache
+    (tree / "app" / "cache.py").write_text("from app.db import redis\n")
+    assert codes(check(tree)) == [] and reduced == [1]  # one file changed: reduced again
