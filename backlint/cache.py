@@ -26,7 +26,7 @@ from backlint.rules import FileResult, Settings
 from backlint.rules.engine import import_path
 
 CACHE_DIR_NAME = ".backlint_cache"
-_FORMAT = "backlint-cache-2"
+_FORMAT = "backlint-cache-3"
 _PACK_PREFIX, _PACK_SUFFIX = "pack-", ".pickle"
 _MAX_PACKS = 8
 _CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -130,12 +130,15 @@ class Cache:
         return stored
 
     def _write_pack(self, entries: dict[str, FileResult]) -> None:
-        data = pickle.dumps((_FORMAT, entries), protocol=pickle.HIGHEST_PROTOCOL)
+        """A header `(format, count)`, then one pickle per entry: pickling entry by entry keeps
+        the pickler's memo (and the run's peak memory) the size of one file's facts."""
         name = f"{_PACK_PREFIX}{time.time_ns():020d}-{os.getpid()}{_PACK_SUFFIX}"
         handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
         try:
             with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
+                pickle.dump((_FORMAT, len(entries)), stream, protocol=pickle.HIGHEST_PROTOCOL)
+                for entry in entries.items():
+                    pickle.dump(entry, stream, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.directory / name)
         except BaseException:
             _remove(Path(temporary))
@@ -152,16 +155,16 @@ def _kept(stored: dict[str, FileResult], used: set[str]) -> dict[str, FileResult
 def _load_pack(pack: Path) -> dict[str, FileResult] | None:
     """A pack's entries, or None if it is damaged or not backlint's."""
     try:
-        data = pack.read_bytes()
-        content = _SafeUnpickler(io.BytesIO(data)).load()
+        stream = io.BytesIO(pack.read_bytes())
+        header = _SafeUnpickler(stream).load()
+        if not (isinstance(header, tuple) and len(header) == 2 and header[0] == _FORMAT
+                and isinstance(header[1], int)):
+            return None
+        entries = dict(_SafeUnpickler(stream).load() for _ in range(header[1]))
     except Exception:  # pylint: disable=broad-exception-caught  # any damage means "not cached"
         return None
-    if not (isinstance(content, tuple) and len(content) == 2 and content[0] == _FORMAT
-            and isinstance(content[1], dict)):
-        return None
-    entries = content[1]
-    if not all(isinstance(key, str) and isinstance(result, FileResult)
-               for key, result in entries.items()):
+    if stream.read(1) or not all(isinstance(key, str) and isinstance(result, FileResult)
+                                 for key, result in entries.items()):
         return None
     return entries
 

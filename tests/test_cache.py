@@ -103,15 +103,24 @@ def test_foreign_pickles_are_not_trusted(project: Path) -> None:
     cold = check(project)
     (pack,) = entries(project)
     with open(pack, "rb") as stream:
-        tag, stored = pickle.load(stream)
+        tag, count = pickle.load(stream)
+        stored = dict(pickle.load(stream) for _ in range(count))
     lying = FileResult(str(project / "app/module_0.py"), findings=[
         Finding(str(project / "app/module_0.py"), 1, 0, "BKL101", "planted")])
-    foreign = [{"findings": []}, lying, Settings(), (tag, {"other-key": lying}),
-               (tag, {key: "not a result" for key in stored}), ("another-tool", stored)]
+
+    def pack_of(header: object, *items: object) -> bytes:
+        return b"".join(pickle.dumps(item) for item in (header, *items))
+
+    foreign = [pickle.dumps({"findings": []}), pickle.dumps(lying), pickle.dumps(Settings()),
+               pack_of((tag, 1), ("other-key", lying)),
+               pack_of((tag, len(stored)), *((key, "not a result") for key in stored)),
+               pack_of(("another-tool", len(stored)), *stored.items()),
+               pack_of((tag, len(stored) + 1), *stored.items()),  # truncated
+               pack_of((tag, len(stored)), *stored.items(), "trailing")]
     for content in foreign:
         for entry in entries(project):
-            entry.write_bytes(pickle.dumps(content))
-        assert check(project) == cold, content
+            entry.write_bytes(content)
+        assert check(project) == cold, content[:80]
 
 
 class _Gadget:
