@@ -88,8 +88,8 @@ not change the exit code by themselves.
 Configuration:
   [tool.backlint] in each file's nearest pyproject.toml that has the table (a sub-folder with its
   own table is its own project), or --config FILE for all: select, ignore, per-file-ignores,
-  exclude, extend-exclude,
-  check-tests, max-file-bytes, semgrep, and each rule's options (`backlint explain CODE`).
+  exclude, extend-exclude, check-tests, max-file-bytes, semgrep, and each rule's options
+  (`backlint explain CODE`).
   --select/--ignore on the command line apply on top of it. `.gitignore`d files and the usual
   build, virtualenv and vendor folders are skipped; files named on the command line are always
   checked. Results are cached per file in <project root>/.backlint_cache.
