@@ -11,7 +11,11 @@ other project functions, in the same module or across modules (`from app.service
 `billing.charge()`, `self.helper()`, `Service()` reaching `Service.__init__`). Constructors are
 resolved through imports and aliases (`import httpx as hx`, `from redis import Redis as R`).
 `with httpx.Client() as client:` in a handler is reported too: it opens and closes a connection
-pool per request.
+pool per request. A module-level class of the project whose base is a client constructor of the
+table, directly or through another such class (`class RedisCli(Redis)`,
+`class CacheClient(RedisCli)`, in the same module or imported), builds a client of that kind:
+`RedisCli()` per request is reported, and `redis_client = RedisCli()` is the singleton to name
+(`super().__init__(...)` inside the class is no construction of its own).
 
 The message names the project's existing client of the same kind when there is one
 (`use app.db.engine (app/db.py:7) instead`): a module-level singleton (also one made by a project

@@ -4,13 +4,14 @@
 Reports a client (a database engine or session factory, a redis client, an HTTP client, a cloud,
 AI, payment or messaging SDK client; the table of BKL201) created once per process in one module
 when a client of the same kind, connecting to the same place, is already created once per process
-in another module. "Once per process" is a module-level instance (also a class attribute, and
-`engine = make_engine()` when the project's `make_engine` returns the client it builds; an app
-factory that returns an app is no client), a factory cached with `functools.cache`/`lru_cache`, or
-a lazy global. The instance most modules import is the canonical one; among equals, the
-first module named like `db`, `database`, `clients`, `core`, `extensions`, `cache`, `redis`,
-`deps` ... holds it (then the module the project imports most, the shortest path, the first by
-path); every other module's
+in another module. "Once per process" is a module-level instance (also a class attribute, an
+instance of the project's subclass of a client, such as `redis_client = RedisCli()` with
+`class RedisCli(Redis)` in any module, and `engine = make_engine()` when the project's
+`make_engine` returns the client it builds; an app factory that returns an app is no client), a
+factory cached with `functools.cache`/`lru_cache`, or a lazy global. The instance most modules
+import is the canonical one; among equals, the first module named like `db`, `database`,
+`clients`, `core`, `extensions`, `cache`, `redis`, `deps` ... holds it (then the module the
+project imports most, the shortest path, the first by path); every other module's
 instance is reported, and the message names the canonical one:
 `a redis client already exists: use app.db.redis (app/db.py:12) instead`.
 

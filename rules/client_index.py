@@ -46,13 +46,17 @@ class ClientFacts(Collector):
         self.instances: dict[str, str] = {}
         self.made_by_calls: list[dict] = []
         self.classes: list[str] = []
+        self.client_classes: dict[str, dict] = {}
+        self.class_bases: dict[str, list[str]] = {}
+        self.maybe_constructs: dict[str, list[dict]] = {}
         self._body_ids: dict[int, frozenset[int]] = {}
 
     def finish_file(self) -> None:
         facts = {"singletons": self.singletons, "entries": self.entries,
                  "constructs": self.constructs,
                  "instances": self.instances, "made_by_calls": self.made_by_calls,
-                 "classes": self.classes,
+                 "classes": self.classes, "client_classes": self.client_classes,
+                 "class_bases": self.class_bases, "maybe_constructs": self.maybe_constructs,
                  "calls": {owner: sorted(callees) for owner, callees in self.calls.items()}}
         if any(facts.values()):
             self.ctx.facts[self.name] = facts
@@ -60,21 +64,31 @@ class ClientFacts(Collector):
     # ----- constructions -----
     def visit_Call(self, node: ast.Call) -> None:
         functions = clients.runtime_functions(self.ctx.model.ancestors, self._body_ids)
-        self._record_construction(node, functions)
+        found = self._constructor_kind(node)
+        if found is not None:
+            self._record_construction(node, functions, found)
+        elif clients.is_super_init(node):
+            self._record_class_destination(node)
         owner = self._owner(functions)  # None outside functions
         if owner is None:
             return
         callee = self._callee(node, functions)
         if callee:
             self.calls.setdefault(owner[0], set()).add(callee)
+            if found is None and self._may_be_project_class(callee):
+                self._record_maybe_construction(node, functions, owner, callee)
 
-    def _record_construction(self, node: ast.Call, functions: list[ast.AST]) -> None:
+    def _constructor_kind(self, node: ast.Call) -> tuple[str, str] | None:
+        return clients.constructor_kind(self.ctx.model, node, self.option("client-factories"),
+                                        self.client_classes)
+
+    def _record_construction(self, node: ast.Call, functions: list[ast.AST],
+                             found: tuple[str, str]) -> None:
         model = self.ctx.model
-        found = clients.constructor_kind(model, node, self.option("client-factories"))
-        if found is None or clients.under_main_guard(model.ancestors):
+        if clients.under_main_guard(model.ancestors):
             return
         qualname, kind = found
-        site = self._site(node, qualname, kind, clients.destination(model, node, qualname))
+        site = self._site(node, qualname, kind, self._destination(node, qualname))
         if not functions:
             name = clients.module_level_name(model, clients.assignment_of(model, node))
             self.singletons.append({**site, "how": "module", "name": name})
@@ -88,6 +102,43 @@ class ClientFacts(Collector):
             returned = clients.is_returned(self.ctx.model, node, functions[-1])
             self.constructs.setdefault(owner[0], []).append(
                 {**site, "function": owner[1], "returned": returned})
+
+    def _destination(self, node: ast.Call, qualname: str) -> tuple[str, ...]:
+        """The call's own destination, else the one its client class gives its parent."""
+        said = clients.destination(self.ctx.model, node, qualname)
+        client_class = self.client_classes.get(qualname)
+        if said or client_class is None:
+            return said
+        return tuple(client_class["destination"])
+
+    def _record_class_destination(self, node: ast.Call) -> None:
+        """`super().__init__(host=...)` in a client class: where its instances connect."""
+        classes = [ancestor for ancestor in self.ctx.model.ancestors
+                   if isinstance(ancestor, ast.ClassDef)]
+        name = f"{self.ctx.model.module}.{classes[0].name}" if classes else ""
+        client_class = self.client_classes.get(name)
+        if client_class is not None and not client_class["destination"]:
+            client_class["destination"] = list(
+                clients.destination(self.ctx.model, node, client_class["constructor"]))
+
+    def _may_be_project_class(self, callee: str) -> bool:
+        """`RedisCli()` imported from the project: a client if its class subclasses one."""
+        if callee in self.classes and callee not in self.class_bases:
+            return False  # a class of this file, and no client: known already
+        last = callee.rpartition(".")[2]
+        return last[:1].isupper() and callee.split(".")[0] == self._project_top()
+
+    def _record_maybe_construction(self, node: ast.Call, functions: list[ast.AST],
+                                   owner: tuple[str, str], callee: str) -> None:
+        if clients.under_main_guard(self.ctx.model.ancestors):
+            return
+        returned = clients.is_returned(self.ctx.model, node, functions[-1])
+        self.maybe_constructs.setdefault(owner[0], []).append(
+            {**self._site(node, callee, "", clients.destination(self.ctx.model, node, callee)),
+             "function": owner[1], "returned": returned})
+
+    def _project_top(self) -> str:
+        return self.ctx.model.module.split(".")[0]
 
     def _site(self, node: ast.AST, qualname: str, kind: str, target: tuple[str, ...]) -> dict:
         return {"line": node.lineno, "column": node.col_offset, "end_line": node.end_lineno,
@@ -195,8 +246,7 @@ class ClientFacts(Collector):
             return
         name = f"{self.ctx.model.module}.{targets[0].id}"
         self.instances[name] = made_by
-        if clients.constructor_kind(self.ctx.model, node.value,
-                                    self.option("client-factories")) is None \
+        if self._constructor_kind(node.value) is None \
                 and not clients.under_main_guard(self.ctx.model.ancestors):
             # `engine = make_engine()`: a singleton if the project's `make_engine` builds one.
             self.made_by_calls.append({**self._site(node.value, made_by, "", ()),
@@ -205,8 +255,20 @@ class ClientFacts(Collector):
     visit_AnnAssign = visit_Assign
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        if self._at_module_level():
-            self.classes.append(f"{self.ctx.model.module}.{node.name}")
+        if not self._at_module_level():
+            return
+        name = f"{self.ctx.model.module}.{node.name}"
+        self.classes.append(name)
+        client_base = clients.client_base(self.ctx.model, node, self.option("client-factories"),
+                                          self.client_classes)
+        if client_base is not None:
+            self.client_classes[name] = client_base
+            return
+        # A base of the project's, from another module: ProjectIndex decides if it is a client.
+        bases = [qualname for qualname in map(self.ctx.model.resolve, node.bases)
+                 if qualname and qualname.split(".")[0] == self._project_top()]
+        if bases:
+            self.class_bases[name] = bases
 
     def _at_module_level(self) -> bool:
         return not any(isinstance(ancestor, (*_FUNCTION_NODES, ast.ClassDef, ast.Lambda))
@@ -225,10 +287,19 @@ class ProjectIndex:
         self.instances: dict[str, str] = {}
         self.classes: set[str] = set()
         self.singletons: list[dict] = []
+        self.client_classes: dict[str, dict] = {}
+        class_bases: dict[str, list[str]] = {}
         made_by_calls: list[dict] = []
+        maybe_constructs: list[tuple[str, dict]] = []
         for path, facts in clients.collected(facts_by_path, ClientFacts.name):
             self._add(path, facts)
             made_by_calls.extend({**site, "path": path} for site in facts["made_by_calls"])
+            class_bases.update(facts["class_bases"])
+            maybe_constructs.extend((function_id, {**site, "path": path})
+                                    for function_id, sites in facts["maybe_constructs"].items()
+                                    for site in sites)
+        self._inherit_client_classes(class_bases)
+        self._add_client_class_constructions(maybe_constructs)
         self.singletons.extend(self._made_by_project_factories(made_by_calls))
         self._count_importers()
 
@@ -252,13 +323,54 @@ class ProjectIndex:
         for name, target in facts["instances"].items():
             self.instances.setdefault(name, target)
         self.classes.update(facts["classes"])
+        for name, client_class in facts["client_classes"].items():
+            self.client_classes.setdefault(name, client_class)
         self.singletons.extend({**site, "path": path} for site in facts["singletons"])
+
+    def _inherit_client_classes(self, class_bases: dict[str, list[str]]) -> None:
+        """`class CacheClient(RedisCli)` with `RedisCli` a client class of another module."""
+        changed = True
+        while changed:
+            changed = False
+            for name, bases in class_bases.items():
+                if name in self.client_classes:
+                    continue
+                inherited = next(filter(None, map(self.client_class_of, bases)), None)
+                if inherited is not None:
+                    self.client_classes[name] = inherited
+                    changed = True
+
+    def client_class_of(self, qualname: str) -> dict | None:
+        """The client class `qualname` names, through re-exports and import aliases."""
+        for _ in range(8):  # alias chains are short; this also stops cycles
+            if qualname in self.client_classes:
+                return self.client_classes[qualname]
+            replaced = self._unalias(qualname)
+            if replaced is None:
+                return None
+            qualname = replaced
+        return None
+
+    def _add_client_class_constructions(self, sites: list[tuple[str, dict]]) -> None:
+        """`RedisCli()` in a function, with `RedisCli` a client class of another module."""
+        for function_id, site in sites:
+            client_class = self.client_class_of(site["constructor"])
+            if client_class is not None:
+                self.constructs.setdefault(function_id, []).append(
+                    {**site, "kind": client_class["kind"],
+                     "destination": site["destination"] or client_class["destination"]})
 
     def _made_by_project_factories(self, made_by_calls: list[dict]) -> list[dict]:
         """`engine = make_engine()` at module level, where the project's `make_engine` builds a
-        client on every call: a module-level singleton of that client's kind."""
+        client on every call, or `redis_client = RedisCli()` with a client class of another
+        module: a module-level singleton of that client's kind."""
         found = []
         for site in made_by_calls:
+            client_class = self.client_class_of(site["constructor"])
+            if client_class is not None:
+                found.append({**site, "kind": client_class["kind"],
+                              "destination": client_class["destination"]})
+                continue
             function_id = self.function_for(site["constructor"])
             # Only a factory that returns the client it builds: `app = create_app()` is no client.
             built = [construction for construction in self.constructs.get(function_id, ())

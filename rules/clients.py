@@ -142,9 +142,10 @@ CLIENT_FACTORIES_OPTION = Option(
 
 
 # ----- recognising a construction -----
-def constructor_kind(model: SemanticModel, call: ast.Call,
-                     extra: tuple[str, ...]) -> tuple[str, str] | None:
-    """(qualified constructor, kind) when `call` builds a client, else None."""
+def constructor_kind(model: SemanticModel, call: ast.Call, extra: tuple[str, ...],
+                     client_classes: dict[str, dict] | None = None) -> tuple[str, str] | None:
+    """(qualified constructor, kind) when `call` builds a client, else None. `client_classes`:
+    the file's subclasses of client constructors (`class RedisCli(Redis)`), by qualified name."""
     qualname = model.resolve(call.func)
     if qualname is None and isinstance(call.func, ast.Attribute):
         receiver = model.instance_type(call.func.value)
@@ -158,7 +159,31 @@ def constructor_kind(model: SemanticModel, call: ast.Call,
         return qualname, CLIENT_CONSTRUCTORS[qualname]
     if qualname in extra:
         return qualname, qualname
+    if client_classes and qualname in client_classes:
+        return qualname, client_classes[qualname]["kind"]
     return None
+
+
+def client_base(model: SemanticModel, node: ast.ClassDef, extra: tuple[str, ...],
+                client_classes: dict[str, dict]) -> dict | None:
+    """`{"constructor", "kind", "destination"}` when a base of the class is a client constructor
+    of the table or one of `client_classes`: its instances are clients of that kind."""
+    for base in node.bases:
+        qualname = model.resolve(base)
+        if qualname in client_classes:
+            return dict(client_classes[qualname])
+        kind = CLIENT_CONSTRUCTORS.get(qualname) or (qualname if qualname in extra else None)
+        if kind:
+            return {"constructor": qualname, "kind": kind, "destination": []}
+    return None
+
+
+def is_super_init(call: ast.Call) -> bool:
+    """`super().__init__(...)`: the parent's constructor, run by an instance being built."""
+    func = call.func
+    return isinstance(func, ast.Attribute) and func.attr == "__init__" \
+        and isinstance(func.value, ast.Call) and isinstance(func.value.func, ast.Name) \
+        and func.value.func.id == "super"
 
 
 def _reuses_pool(call: ast.Call) -> bool:
