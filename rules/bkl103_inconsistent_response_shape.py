@@ -9,10 +9,13 @@ A body is a dict literal (or `dict(...)`) returned by a handler (`return {...}`,
 `jsonify({...})`/`jsonify(k=v)`, `make_response`, Django `JsonResponse`, DRF `Response`,
 aiohttp `web.json_response`, Sanic `json`. Returns through the project's helpers
 (`return ok(data)`, `JSONResponse(content=envelope(...))`) are followed across modules to the
-dict the helper builds, and typed bodies (`response_model=`, a return annotation, returning a
-pydantic model) are compared by the model's fields, inherited ones included. Lists, strings,
-templates, redirects, plain `Response` objects, bodies with `**` spreads and FastAPI's
-`{"detail": ...}` error bodies are not compared.
+dict the helper builds; so are methods reached through a module-level instance
+(`response_base = ResponseBase()` in this or another module, then
+`return response_base.success(data=...)`, and `self._build(...)` inside the class), with the
+method's return shape recorded like a helper's. Typed bodies (`response_model=`, a return
+annotation, returning a pydantic model) are compared by the model's fields, inherited ones
+included. Lists, strings, templates, redirects, plain `Response` objects, bodies with `**`
+spreads and FastAPI's `{"detail": ...}` error bodies are not compared.
 
 The envelope is `response-envelope` when configured: a body's keys must all be among them and
 include the `response-envelope-required` ones. Otherwise it is inferred across the project: the
@@ -136,6 +139,7 @@ class _Frame:
     node: ast.AST
     kind: str | None  # "handler", "error_handler", "helper" or None (not collected)
     helper_shapes: list | None = None
+    name: str | None = None  # a helper's qualified name: `module.func`, `module.Class.method`
 
 
 class InconsistentResponseShape(Rule):
@@ -160,6 +164,7 @@ class InconsistentResponseShape(Rule):
         self._helpers: dict[str, tuple] = {}
         self._models: dict[str, tuple] = {}
         self._typed: set[int] = set()
+        self._instances: dict[str, str] = {}
 
     # ----- functions -----
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
@@ -168,19 +173,30 @@ class InconsistentResponseShape(Rule):
             frame = _Frame(node, route.kind)
             self._frames.append(frame)
             self._record_typed_body(node)
-        elif self.ctx.model.parent() is self.ctx.model.ancestors[0]:
-            self._frames.append(_Frame(node, "helper", helper_shapes=[]))
         else:
-            self._frames.append(_Frame(node, None))
+            name = self._helper_name(node)
+            self._frames.append(_Frame(node, "helper", helper_shapes=[], name=name) if name
+                                else _Frame(node, None))
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
-    def leave_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    def _helper_name(self, node: ast.AST) -> str | None:
+        """A module-level function, or a method of a module-level class (`response_base =
+        ResponseBase()` elsewhere, then `response_base.success(...)`), may build bodies."""
+        module_node = self.ctx.model.ancestors[0]
+        parent = self.ctx.model.parent()
+        if parent is module_node:
+            return f"{self.ctx.model.module}.{node.name}"
+        if isinstance(parent, ast.ClassDef) and self.ctx.model.parent(parent) is module_node:
+            return f"{self.ctx.model.module}.{parent.name}.{node.name}"
+        return None
+
+    def leave_FunctionDef(self, _node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         frame = self._frames.pop()
         if frame.kind == "helper" and frame.helper_shapes:
             shapes = {(keys and frozenset(keys), ref) for keys, ref, _ in frame.helper_shapes}
             if len(shapes) == 1:
-                self._helpers[f"{self.ctx.model.module}.{node.name}"] = frame.helper_shapes[0]
+                self._helpers[frame.name] = frame.helper_shapes[0]
 
     leave_AsyncFunctionDef = leave_FunctionDef
 
@@ -195,6 +211,19 @@ class InconsistentResponseShape(Rule):
         # Kept small: models, and classes that may inherit from one (the project's own).
         if fields or any(base in _MODEL_ROOTS or base.startswith(project + ".") for base in bases):
             self._models[f"{self.ctx.model.module}.{node.name}"] = (fields, bases)
+
+    def visit_Assign(self, node: ast.Assign | ast.AnnAssign) -> None:
+        """`response_base = ResponseBase()` at module level: its methods may be helpers."""
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        model = self.ctx.model
+        if len(targets) != 1 or not isinstance(targets[0], ast.Name) \
+                or model.parent() is not model.ancestors[0] or not isinstance(node.value, ast.Call):
+            return
+        made_by = model.resolve(node.value.func)
+        if made_by and made_by.split(".")[0] == model.module.split(".")[0]:
+            self._instances[f"{model.module}.{targets[0].id}"] = made_by
+
+    visit_AnnAssign = visit_Assign
 
     # ----- bodies -----
     def visit_Return(self, node: ast.Return) -> None:
@@ -230,9 +259,9 @@ class InconsistentResponseShape(Rule):
                 if not envelope.accepts(frozenset(body["keys"]), body["error"]):
                     self.ctx.findings.append(_finding(self.ctx.path, body, body["keys"], envelope))
                     body["reported"] = True
-        if self._bodies or self._helpers or self._models:
+        if self._bodies or self._helpers or self._models or self._instances:
             self.ctx.facts[self.code] = {"bodies": self._bodies, "helpers": self._helpers,
-                                         "models": self._models}
+                                         "models": self._models, "instances": self._instances}
 
     # ----- describing one returned value -----
     def _describe(self, expr: ast.AST, status: int | None = None):
@@ -271,7 +300,20 @@ class InconsistentResponseShape(Rule):
         func = call.func
         if isinstance(func, ast.Attribute) and func.attr in _MODEL_CONSTRUCTORS:
             func = func.value
-        return self.ctx.model.resolve(_unsubscripted(func))  # `Envelope[User](...)` too
+        ref = self.ctx.model.resolve(_unsubscripted(func))  # `Envelope[User](...)` too
+        return ref or (self._method_ref(func) if isinstance(func, ast.Attribute) else None)
+
+    def _method_ref(self, func: ast.Attribute) -> str | None:
+        """`Class.method` for `instance.method` (an instance of this module) and `self.method`."""
+        instance = self.ctx.model.instance_type(func.value)
+        if instance:
+            return f"{instance}.{func.attr}"
+        frame = self._frames[-1] if self._frames else None
+        is_self = isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")
+        if is_self and frame is not None and frame.name and frame.name.count(".") > \
+                self.ctx.model.module.count(".") + 1:
+            return f"{frame.name.rpartition('.')[0]}.{func.attr}"
+        return None
 
     def _record_typed_body(self, node: ast.AST) -> None:
         """`response_model=UserOut` or `-> UserOut`: the body is the model's fields."""
@@ -425,6 +467,8 @@ class _ProjectIndex:
                         for name, shape in facts["helpers"].items()}
         self.models = {name: model for _, facts in self.files
                        for name, model in facts["models"].items()}
+        self.instances = {name: made_by for _, facts in self.files
+                          for name, made_by in facts["instances"].items()}
 
     def resolved_bodies(self) -> list[tuple[str, dict, tuple[str, ...]]]:
         """(path, body, keys) of every body whose keys are known, `{detail}` left out."""
@@ -453,7 +497,20 @@ class _ProjectIndex:
         if ref in self.helpers:
             helper_keys, helper_ref, helper_error = self.helpers[ref]
             return self.keys_of(helper_keys, helper_ref, is_error or helper_error, depth + 1)
+        method = self.method_of_instance(ref)
+        if method is not None:
+            return self.keys_of(None, method, is_error, depth + 1)
         return self.model_fields(ref), is_error
+
+    def is_helper(self, ref: str | None) -> bool:
+        return ref is not None and (ref in self.helpers
+                                    or self.method_of_instance(ref) in self.helpers)
+
+    def method_of_instance(self, ref: str) -> str | None:
+        """`app.responses.response_base.success` -> `app.responses.ResponseBase.success`."""
+        instance, _, method = ref.rpartition(".")
+        made_by = self.instances.get(instance)
+        return f"{made_by}.{method}" if made_by else None
 
     def model_fields(self, name: str, depth: int = 0) -> tuple[str, ...] | None:
         if name not in self.models or depth > _MAX_HELPER_DEPTH:
@@ -472,9 +529,9 @@ class _ProjectIndex:
 
     def helper_building(self, keys: frozenset[str], bodies) -> str | None:
         """The helper handlers use most to build this shape: the message names it."""
-        used = Counter(body["ref"] for _, body, _ in bodies if body["ref"] in self.helpers)
-        names = [name for name, shape in self.helpers.items() if used[name]
-                 and frozenset(self.keys_of(shape[0], shape[1], False)[0] or ()) == keys]
+        used = Counter(body["ref"] for _, body, _ in bodies if self.is_helper(body["ref"]))
+        names = [name for name in used
+                 if frozenset(self.keys_of(None, name, False)[0] or ()) == keys]
         return min(names, key=lambda name: (-used[name], name), default=None)
 
 
