@@ -8,7 +8,8 @@ Reports a route handler that does the service layer's work, once per handler at 
   `Model.query.*`, DB-API cursors and connections (`cursor.execute`, `conn.fetch`), Mongo
   collection calls (`db.users.find_one`, `collection.insert_one`), counted per call site;
 - raw SQL: a string starting with SELECT/INSERT/UPDATE/DELETE/WITH passed to `execute(...)`,
-  `text(...)` or `raw(...)`;
+  `text(...)` or `raw(...)`, directly or through a variable or module constant
+  (`query = "SELECT ..."; cursor.execute(query)`), built with `+`, `%`, `.format` or f-strings;
 - loops and comprehensions that compute results rather than serialize them;
 - more statements or branches than the thresholds below.
 
@@ -24,7 +25,9 @@ may own its unit of work, so `db.add(post); db.commit()` is one call, not two. N
 Guard clauses (`if not item: raise HTTPException(404)`, an early `return`) are not branches;
 `try`/`except` is not counted, since the guide asks for it in every handler. Handlers are those
 of FastAPI/Starlette, Flask/Quart (including `MethodView`), Django function and class-based
-views, DRF `APIView`/`ViewSet` methods, Litestar, aiohttp and Sanic; tests are skipped.
+views, DRF `APIView`/`ViewSet` methods (generic bases such as `ModelViewSet[Tag]` and project
+mixins built on them included), Litestar, aiohttp and Sanic; tests are skipped. Django models
+named in lower case are models (`tag.objects.filter(...)`).
 The message says what was found and names the service module the file already imports.
 
 ## Why it matters
@@ -127,6 +130,7 @@ class _HandlerStats:
     branches: int = 0
     loops: int = 0
     access: dict[str, list[str]] = field(default_factory=dict)
+    sql_names: dict[str, str] = field(default_factory=dict)  # `query = "SELECT ..."`
 
     @property
     def access_count(self) -> int:
@@ -150,6 +154,7 @@ class FatRouteHandler(Rule):
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self._handlers: list[_HandlerStats] = []
+        self._module_sql: dict[str, str] = {}  # module-level `QUERY = "SELECT ..."`
 
     # ----- entering and leaving handlers -----
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
@@ -174,6 +179,8 @@ class FatRouteHandler(Rule):
     # ----- what a handler body contains -----
     def count_statement(self, node: ast.stmt) -> None:
         stats = self._stats()
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            self._note_sql_name(node, stats)
         if stats is None or node is stats.node or _is_docstring(node, stats.node):
             return
         stats.statements += 1
@@ -202,11 +209,30 @@ class FatRouteHandler(Rule):
         if parent.generators[0] is node and not _serializes(parent):
             stats.loops += 1
 
+    def _note_sql_name(self, node: ast.Assign | ast.AnnAssign, stats: _HandlerStats | None) -> None:
+        """`sql = "SELECT ... FROM orders"`, then `cursor.execute(sql)`: the query is raw SQL."""
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if self.ctx.model.current_function is not None and stats is None:
+            return
+        names = stats.sql_names if stats is not None else self._module_sql
+        text = _sql_text(node.value, self._sql_names())
+        for target in targets:
+            if isinstance(target, ast.Name):
+                if text is None:
+                    names.pop(target.id, None)
+                else:
+                    names[target.id] = text
+
+    def _sql_names(self) -> dict[str, str]:
+        stats = self._stats()
+        return {**self._module_sql, **stats.sql_names} if stats else self._module_sql
+
     # ----- data access -----
     def _access_kind(self, call: ast.Call) -> str | None:
         func = call.func
-        if _is_sql_call(call) and not self._inside_sql_call():
-            return "sql" if _is_sql_call(call, on_tables=True) else "db"
+        names = self._sql_names()
+        if _is_sql_call(call, names) and not self._inside_sql_call(names):
+            return "sql" if _is_sql_call(call, names, on_tables=True) else "db"
         if not isinstance(func, ast.Attribute):
             return None
         receiver, method = func.value, func.attr
@@ -219,15 +245,27 @@ class FatRouteHandler(Rule):
                 else "orm"
         return None
 
-    def _inside_sql_call(self) -> bool:
+    def _inside_sql_call(self, names: dict[str, str]) -> bool:
         """`session.execute(text("SELECT ..."))` is one raw SQL query, not two."""
         ancestors = self.ctx.model.ancestors
-        return any(isinstance(node, ast.Call) and _is_sql_call(node) for node in ancestors[:-1])
+        return any(isinstance(node, ast.Call) and _is_sql_call(node, names)
+                   for node in ancestors[:-1])
 
     def _is_manager(self, receiver: ast.AST) -> bool:
-        """`Order.objects` (Django) or `Order.query` (Flask-SQLAlchemy) on a class."""
-        return (isinstance(receiver, ast.Attribute) and receiver.attr in _MANAGER_ATTRS
-                and self._is_class(receiver.value))
+        """`Order.objects` (Django) or `Order.query` (Flask-SQLAlchemy) on a class; Django's
+        `objects` also on an imported model named in lower case (`tag.objects`)."""
+        if not (isinstance(receiver, ast.Attribute) and receiver.attr in _MANAGER_ATTRS):
+            return False
+        if self._is_class(receiver.value):
+            return True
+        return receiver.attr == "objects" and self._is_imported(receiver.value)
+
+    def _is_imported(self, expr: ast.AST) -> bool:
+        root = expr
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        binding = self.ctx.model.lookup(root.id) if isinstance(root, ast.Name) else None
+        return binding is not None and binding.kind in ("import", "class")
 
     def _is_class(self, expr: ast.AST) -> bool:
         binding = self.ctx.model.lookup(expr.id) if isinstance(expr, ast.Name) else None
@@ -348,23 +386,38 @@ def _is_guard(node: ast.If) -> bool:
     return isinstance(node.body[-1], (ast.Raise, ast.Return, ast.Continue, ast.Break))
 
 
-def _is_sql_call(call: ast.Call, on_tables: bool = False) -> bool:
+def _is_sql_call(call: ast.Call, names: dict[str, str], on_tables: bool = False) -> bool:
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    return name in _SQL_METHODS and bool(call.args) and _is_sql_text(call.args[0], on_tables)
+    if name not in _SQL_METHODS or not call.args:
+        return False
+    text = _sql_text(call.args[0], names)
+    return text is not None and (not on_tables or bool(_SQL_ON_TABLES.search(text)))
 
 
-def _is_sql_text(expr: ast.AST, on_tables: bool) -> bool:
+def _sql_text(expr: ast.AST | None, names: dict[str, str]) -> str | None:
+    """The SQL an expression holds: a literal, an f-string, `"..." + x`, `"...".format(x)`,
+    `text("...")`, or a name assigned one of those; None if it is not SQL."""
+    text = _literal_prefix(expr, names)
+    return text if text is not None and _SQL.match(text) else None
+
+
+def _literal_prefix(expr: ast.AST | None, names: dict[str, str]) -> str | None:
     if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
-        text = expr.value
-        return bool(_SQL.match(text)) and (not on_tables or bool(_SQL_ON_TABLES.search(text)))
+        return expr.value
+    if isinstance(expr, ast.Name):
+        return names.get(expr.id)
     if isinstance(expr, ast.JoinedStr) and expr.values and isinstance(expr.values[0], ast.Constant):
-        text = "".join(part.value for part in expr.values
+        return "".join(part.value for part in expr.values
                        if isinstance(part, ast.Constant) and isinstance(part.value, str))
-        return _is_sql_text(ast.Constant(text), on_tables)
-    if isinstance(expr, ast.Call) and expr.args:
-        return _is_sql_call(expr, on_tables)
-    return False
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Mod)):
+        return _literal_prefix(expr.left, names)
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) \
+            and expr.func.attr == "format":
+        return _literal_prefix(expr.func.value, names)
+    if isinstance(expr, ast.Call) and expr.args and _last_name(expr.func) in _SQL_METHODS:
+        return _literal_prefix(expr.args[0], names)
+    return None
 
 
 def _last_name(expr: ast.AST) -> str | None:

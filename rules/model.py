@@ -417,14 +417,68 @@ def _handler_class_method(model: SemanticModel, node: FunctionNode) -> Route | N
 
 
 def _view_framework(model: SemanticModel, node: ast.ClassDef) -> str | None:
-    for base in node.bases:
+    """A view class: a framework view base, a view class of this module, or (a generic
+    `ModelViewSet[Tag]` unwrapped) an imported project base where the names say "view"."""
+    for base in map(_unsubscripted, node.bases):
         framework = fw.framework_of_view_base(model.resolve(base))
         if framework:
             return framework
         name = base.id if isinstance(base, ast.Name) else getattr(base, "attr", None)
         if name in model.view_classes:
             return model.view_classes[name]
+    return _imported_view_base_framework(model, node)
+
+
+def _unsubscripted(expr: ast.AST) -> ast.AST:
+    return expr.value if isinstance(expr, ast.Subscript) else expr
+
+
+_VIEW_NAME_SUFFIXES = ("View", "ViewSet", "Viewset", "APIView", "Resource")
+
+
+def _imported_view_base_framework(model: SemanticModel, node: ast.ClassDef) -> str | None:
+    """`class TagViewSet(OwnedMixin[Tag])` with `OwnedMixin` from another module of the project:
+    its view base is not visible here, so in a module importing a view framework, a class or
+    base name ending in View/ViewSet/Resource, or a verb method taking `request`, decides."""
+    framework = _imported_view_framework(model)
+    if framework is None:
+        return None
+    for base in map(_unsubscripted, node.bases):
+        binding = model.lookup(base.id) if isinstance(base, ast.Name) else None
+        qualname = model.resolve(base)
+        if qualname is None or (binding is not None and binding.kind != "import"):
+            continue
+        if qualname.split(".")[0] in fw.FRAMEWORK_MODULES or qualname.startswith("typing"):
+            continue
+        base_name = qualname.rpartition(".")[2]
+        if any(name.endswith(_VIEW_NAME_SUFFIXES) for name in (node.name, base_name)) \
+                or _has_request_method(node):
+            return framework
     return None
+
+
+def _has_request_method(node: ast.ClassDef) -> bool:
+    """A method named after an HTTP verb or DRF action taking `(self, request, ...)`."""
+    for statement in node.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                and statement.name in fw.VIEW_HANDLER_METHODS:
+            params = [arg.arg for arg in (*statement.args.posonlyargs, *statement.args.args)]
+            if params[:2] in (["self", "request"], ["self", "req"]):
+                return True
+    return False
+
+
+def _imported_view_framework(model: SemanticModel) -> str | None:
+    tops = {name.split(".")[0] for name in model.imported_modules}
+    for top, framework in _VIEW_FRAMEWORK_TOPS:
+        if top in tops:
+            return framework
+    return None
+
+
+_VIEW_FRAMEWORK_TOPS = (("rest_framework", "django"), ("django", "django"),
+                        ("flask_restful", "flask"), ("flask_restx", "flask"),
+                        ("flask", "flask"), ("aiohttp", "aiohttp"), ("sanic", "sanic"))
 
 
 _REGISTRATION_HINT = re.compile(

@@ -96,3 +96,63 @@ def test_error_handlers_on_unresolved_receivers_are_labelled_python():
             return {"error": "Internal error"}, 500
     """)
     assert routes == {"on_error": ("python", "error_handler")}
+
+
+def test_subscripted_generic_view_bases_are_views():
+    routes = routes_in("tags/api.py", """
+        from typing import Any, Generic, TypeVar
+
+        from rest_framework import generics, viewsets
+
+        T = TypeVar("T")
+
+        class TagViewSet(viewsets.ModelViewSet[Tag]):
+            def list(self, request):
+                return super().list(request)
+
+        class OwnedMixin(generics.GenericAPIView[T], Generic[T]):
+            def get(self, request):
+                return self.retrieve(request)
+
+        class NoteView(OwnedMixin[Note]):
+            def post(self, request):
+                return self.create(request)
+
+        class PlainBox(Generic[T]):
+            def get(self, request):
+                return request
+    """)
+    assert routes == {"list": ("django", "handler"), "get": ("django", "handler"),
+                      "post": ("django", "handler")}
+
+
+def test_imported_project_view_bases_count_by_name_or_request_methods():
+    routes = routes_in("notes/views.py", """
+        from rest_framework.response import Response
+
+        from core.mixins import OwnedMixin, AuditTrail
+
+        class NoteViewSet(OwnedMixin[Note]):
+            def retrieve(self, request, pk=None):
+                return Response({})
+
+        class NoteExport(OwnedMixin[Note]):
+            def post(self, request):
+                return Response({})
+
+        class NoteCache(AuditTrail):
+            def get(self, key):
+                return key
+    """)
+    assert routes == {"retrieve": ("django", "handler"), "post": ("django", "handler")}
+
+
+def test_imported_view_named_bases_need_a_view_framework_in_the_module():
+    routes = routes_in("jobs/runner.py", """
+        from core.tasks import TaskView
+
+        class NightlyView(TaskView):
+            def get(self, request):
+                return request
+    """)
+    assert routes == {}
