@@ -403,21 +403,22 @@ def _sql_text(expr: ast.AST | None, names: dict[str, str]) -> str | None:
 
 
 def _literal_prefix(expr: ast.AST | None, names: dict[str, str]) -> str | None:
-    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
-        return expr.value
+    if isinstance(expr, ast.Constant):
+        return expr.value if isinstance(expr.value, str) else None
     if isinstance(expr, ast.Name):
         return names.get(expr.id)
-    if isinstance(expr, ast.JoinedStr) and expr.values and isinstance(expr.values[0], ast.Constant):
+    if isinstance(expr, ast.JoinedStr):
         return "".join(part.value for part in expr.values
                        if isinstance(part, ast.Constant) and isinstance(part.value, str))
+    inner = None  # the part of a larger expression that holds the SQL's start
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Mod)):
-        return _literal_prefix(expr.left, names)
-    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) \
+        inner = expr.left
+    elif isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) \
             and expr.func.attr == "format":
-        return _literal_prefix(expr.func.value, names)
-    if isinstance(expr, ast.Call) and expr.args and _last_name(expr.func) in _SQL_METHODS:
-        return _literal_prefix(expr.args[0], names)
-    return None
+        inner = expr.func.value
+    elif isinstance(expr, ast.Call) and expr.args and _last_name(expr.func) in _SQL_METHODS:
+        inner = expr.args[0]
+    return _literal_prefix(inner, names) if inner is not None else None
 
 
 def _last_name(expr: ast.AST) -> str | None:
