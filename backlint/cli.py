@@ -8,19 +8,25 @@ import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
 import click
 
-from backlint import __version__, docgen
+from backlint import __version__, baseline, docgen, narrowing
+from backlint.add_noqa import add_noqa
+from backlint.baseline import BaselineError
 from backlint.cache import CACHE_DIR_NAME, Cache, CacheUnavailable
-from backlint.discovery import discover
-from backlint.reporters import (Report, Row, catalog_rules, format_json, format_sarif, format_text,
-                                format_text_errors)
+from backlint.ci_formats import format_github, format_gitlab, format_junit
+from backlint.discovery import Discovered, discover
+from backlint.git import GitError, run_git
+from backlint.gitdiff import DiffError
+from backlint.reporters import (Report, Row, catalog_rules, code_frame, format_json,
+                                format_sarif, format_statistics, format_text, format_text_errors)
 from backlint.rules import ConfigError, FileError, Finding, Settings, all_rules, rule_by_code
 from backlint.rules.settings import find_pyproject, load_pyproject, settings_for, with_codes
+from backlint.show_settings import format_settings
 from backlint.runner import (Analysis, ScriptAnalysis, analyse_files, analyse_scripts,
                              default_jobs, read_lines, semgrep_rules_dir)
 
@@ -38,7 +44,7 @@ def _guarded(command: Command) -> Command:
             return command(*args, **kwargs)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
-        except ConfigError as error:
+        except (ConfigError, BaselineError, DiffError) as error:
             _fail(str(error))
         except Exception as error:  # pylint: disable=broad-exception-caught  # never a traceback
             if os.environ.get("BACKLINT_DEBUG") == "1":
@@ -106,10 +112,28 @@ Examples:
 
 @cli.command(help=_CHECK_HELP, context_settings=_CONTEXT)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=str))
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif"]),
-              default="text", show_default=True, help="Output format.")
+@click.option("--format", "output_format", default="text", show_default=True,
+              type=click.Choice(["text", "json", "sarif", "github", "junit", "gitlab"]),
+              help="Output format: text for people; json; sarif for code scanning; github "
+                   "(annotations in a GitHub Actions log); junit; gitlab (Code Quality).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the report to FILE instead of standard output.")
+@click.option("--statistics", is_flag=True, help="Also print the number of findings per rule.")
+@click.option("--fail-on", type=click.Choice(["warning", "error"]), default="warning",
+              show_default=True, help="Lowest severity that makes the run exit 1.")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Report only findings that are not in this baseline file.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Record every current finding in FILE (fixed ones drop out) and exit 0.")
+@click.option("--add-noqa", is_flag=True,
+              help="Write `# noqa: CODE` on the line of every current finding and exit 0.")
+@click.option("--diff", "diff_ref", metavar="REF", default=None,
+              help="Report only findings on lines changed since the git REF (the whole project "
+                   "is still read); e.g. --diff origin/main.")
 @click.option("--select", multiple=True, metavar="CODES",
               help="Only these codes or prefixes, comma-separated (e.g. BKL1,BKL401).")
+@click.option("--extend-select", multiple=True, metavar="CODES",
+              help="Add these codes or prefixes to the configured selection.")
 @click.option("--ignore", multiple=True, metavar="CODES",
               help="Skip these codes or prefixes, comma-separated.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
@@ -121,7 +145,13 @@ Examples:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even if there are findings.")
 @click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="Use this pyproject.toml instead of the nearest one.")
-@click.option("--show-source", is_flag=True, help="Print the source line under each finding.")
+@click.option("--show-source/--no-show-source", default=None,
+              help="Print the source around each finding (default: on a terminal).")
+@click.option("--force-exclude", is_flag=True,
+              help="Apply the excludes to files named on the command line too (pre-commit).")
+@click.option("--show-files", is_flag=True, help="List the files that would be checked; exit.")
+@click.option("--show-settings", is_flag=True,
+              help="Print which configuration applies to each PATH, and every setting; exit.")
 @_guarded
 def check(paths: tuple[str, ...], **options: object) -> None:
     _check(paths or (".",), CheckOptions(**options))  # type: ignore[arg-type]
@@ -132,7 +162,15 @@ class CheckOptions:
     """The options of `backlint check`, as click parses them."""
 
     output_format: str
+    output: Path | None
+    statistics: bool
+    fail_on: str
+    baseline: Path | None
+    write_baseline: Path | None
+    add_noqa: bool
+    diff_ref: str | None
     select: tuple[str, ...]
+    extend_select: tuple[str, ...]
     ignore: tuple[str, ...]
     jobs: int | None
     cache_dir: Path | None
@@ -140,12 +178,18 @@ class CheckOptions:
     no_semgrep: bool
     exit_zero: bool
     config: Path | None
-    show_source: bool
+    show_source: bool | None
+    force_exclude: bool
+    show_files: bool
+    show_settings: bool
 
 
 def _check(paths: tuple[str, ...], options: CheckOptions) -> None:
-    settings = _settings(paths, options.config, options.select, options.ignore)
-    found = discover(paths, settings)
+    settings = _settings(paths, options)
+    found = discover(paths, settings, force_exclude=options.force_exclude)
+    if options.show_files or options.show_settings:
+        _show(paths, found, settings, options)
+        return
     analysis = Analysis()
     for project_settings, files in _by_project(found.python, settings, options).items():
         cache = None if options.no_cache else _open_cache(options.cache_dir or Path(
@@ -158,19 +202,96 @@ def _check(paths: tuple[str, ...], options: CheckOptions) -> None:
         scripts = analyse_scripts(found.scripts, settings)
         if scripts.unavailable:
             _warn(scripts.unavailable)
-    report = _report(analysis, scripts, found.errors, options.show_source)
-    _print(report, options.output_format)
-    failed = report.rows and not options.exit_zero
+    show_source = _use_color() if options.show_source is None else options.show_source
+    report = _report(analysis, scripts, found.errors, show_source)
+    report = _narrowed(report, settings, options, paths[0])
+    if options.write_baseline or options.add_noqa:
+        _rewrite(report, options)
+        return
+    _print(report, options)
+    failed = narrowing.fails(report.rows, options.fail_on) and not options.exit_zero
     raise click.exceptions.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
 
-def _settings(paths: Sequence[str], config: Path | None, select: tuple[str, ...],
-              ignore: tuple[str, ...]) -> Settings:
+def _narrowed(report: Report, settings: Settings, options: CheckOptions, start: str) -> Report:
+    """The report without baselined findings and, with --diff, findings off the changed lines;
+    rows carry fingerprints for the formats that use them."""
+    lines = functools.lru_cache(maxsize=256)(read_lines)
+    report = narrowing.with_fingerprints(replace(report, base=_repository_root(start)), lines)
+    baseline_file = options.baseline or (
+        Path(settings.root) / settings.baseline if settings.baseline else None)
+    if baseline_file is not None and not options.write_baseline:
+        report, hidden = narrowing.without_baselined(report, baseline_file, lines)
+        if hidden:
+            _note(f"{hidden:,} finding{'s' if hidden != 1 else ''} in the baseline "
+                  f"{_display(str(baseline_file))} not shown", options)
+    if options.diff_ref is not None:
+        report, hidden = narrowing.only_changed(report, options.diff_ref, start)
+        if hidden:
+            _note(f"{hidden:,} finding{'s' if hidden != 1 else ''} on lines not changed since "
+                  f"{options.diff_ref} not shown", options)
+    return report
+
+
+def _rewrite(report: Report, options: CheckOptions) -> None:
+    """--write-baseline and --add-noqa: record the findings instead of failing on them."""
+    if options.write_baseline:
+        lines = functools.lru_cache(maxsize=256)(read_lines)
+        entries = narrowing.baseline_entries(report, options.write_baseline, lines)
+        baseline.write(options.write_baseline, entries)
+        click.echo(f"Wrote {len(entries):,} finding{'s' if len(entries) != 1 else ''} to "
+                   f"{_display(str(options.write_baseline))}.", err=True)
+    if options.add_noqa:
+        edits = add_noqa((row.path, row.line, row.code) for row in report.rows)
+        click.echo(f"Added noqa comments to {edits.lines:,} line(s) in {edits.files:,} file(s).",
+                   err=True)
+        for path, line in edits.skipped:
+            _warn(f"{path}:{line}: inside a multi-line string; add the noqa comment by hand")
+
+
+def _note(message: str, options: CheckOptions) -> None:
+    if options.output_format == "text":
+        click.echo(f"backlint: {message}", err=True)
+
+
+def _repository_root(start: str) -> str:
+    """The git work tree's top folder (what code scanning and CI annotations resolve paths
+    against), or the current folder outside git."""
+    folder = os.path.abspath(start)
+    try:
+        top = run_git(folder if os.path.isdir(folder) else os.path.dirname(folder),
+                      ["rev-parse", "--show-toplevel"])
+    except GitError:
+        return os.getcwd()
+    return top.decode("utf-8", "surrogateescape").strip() or os.getcwd()
+
+
+def _settings(paths: Sequence[str], options: CheckOptions) -> Settings:
     # Read the configuration afresh on every run, also when one process runs several (tests).
     settings_for.cache_clear()
+    config = options.config
     settings = load_pyproject(config.resolve()) if config else settings_for(
         os.path.abspath(paths[0]))
-    return with_codes(settings, select=_codes(select), ignore=_codes(ignore))
+    return _with_cli_codes(settings, options)
+
+
+def _with_cli_codes(settings: Settings, options: CheckOptions) -> Settings:
+    return with_codes(settings, select=_codes(options.select), ignore=_codes(options.ignore),
+                      extend_select=_codes(options.extend_select))
+
+
+def _show(paths: tuple[str, ...], found: Discovered, settings: Settings,
+          options: CheckOptions) -> None:
+    """--show-files / --show-settings: what a run would check, and with which configuration."""
+    if options.show_files:
+        for path in [*found.python, *found.scripts]:
+            click.echo(_display(path))
+        for error in found.errors:
+            click.echo(f"{_display(error.path)}: {error.message}", err=True)
+    if options.show_settings:
+        for path in paths:
+            folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
+            click.echo(format_settings(_display(path), _folder_settings(folder, settings, options)))
 
 
 def _by_project(files: Sequence[str], settings: Settings,
@@ -192,8 +313,7 @@ def _folder_settings(folder: str, settings: Settings, options: CheckOptions) -> 
     nearest = None if options.config else find_pyproject(folder)
     if nearest is None or str(nearest) == settings.source:
         return settings
-    return with_codes(settings_for(str(nearest.parent)), select=_codes(options.select),
-                      ignore=_codes(options.ignore))
+    return _with_cli_codes(settings_for(str(nearest.parent)), options)
 
 
 def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -226,13 +346,12 @@ def _row(finding: Finding, described: dict[str, tuple[str, str]],
     rule = rule_by_code(finding.code)
     symbol, severity = (rule.symbol, rule.severity) if rule else described.get(
         finding.code, ("", "warning"))
-    source = ""
-    if lines is not None:
-        text = lines(finding.path)
-        source = text[finding.line - 1] if 0 < finding.line <= len(text) else ""
-    return Row(path=_display(finding.path), line=finding.line, column=finding.column,
-               code=finding.code, symbol=symbol, severity=severity, message=finding.message,
-               end_line=finding.end_line, end_column=finding.end_column, source=source)
+    row = Row(path=_display(finding.path), line=finding.line, column=finding.column,
+              code=finding.code, symbol=symbol, severity=severity, message=finding.message,
+              end_line=finding.end_line, end_column=finding.end_column)
+    if lines is None:
+        return row
+    return replace(row, source=code_frame(lines(finding.path), row))
 
 
 def _display(path: str) -> str:
@@ -245,14 +364,32 @@ def _display(path: str) -> str:
         return Path(path).as_posix()
 
 
-def _print(report: Report, output_format: str) -> None:
-    if output_format == "json":
-        click.echo(format_json(report), nl=False)
-    elif output_format == "sarif":
-        click.echo(format_sarif(report), nl=False)
-    else:
+_FORMATS: dict[str, Callable[[Report], str]] = {
+    "json": format_json, "sarif": format_sarif, "github": format_github, "junit": format_junit,
+    "gitlab": format_gitlab,
+}
+
+
+def _print(report: Report, options: CheckOptions) -> None:
+    to_file = options.output is not None
+    if options.output_format == "text":
         click.echo(format_text_errors(report), nl=False, err=True)
-        click.echo(format_text(report, color=_use_color()), nl=False)
+        text = format_text(report, color=not to_file and _use_color())
+    else:
+        text = _FORMATS[options.output_format](report)
+    if options.statistics:
+        click.echo(format_statistics(report), nl=False, err=options.output_format != "text")
+    if to_file:
+        _write_output(options.output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+def _write_output(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8", errors="surrogateescape")
+    except OSError as error:
+        _fail(f"cannot write the report to {path}: {error.strerror or error}")
 
 
 def _use_color() -> bool:

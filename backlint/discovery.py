@@ -7,15 +7,14 @@ folders, symlink loops) are collected as `FileError`s and the walk goes on.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from backlint.git import GitError, run_git
 from backlint.rules import FileError, Settings
 
 SCRIPT_SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 _NOT_SCRIPTS = (".d.ts", ".d.mts", ".d.cts", ".min.js")
-_GIT_TIMEOUT = 60
 
 
 @dataclass
@@ -37,16 +36,19 @@ def kind_of(path: str) -> str | None:
     return None
 
 
-def discover(paths: Sequence[str], settings: Settings) -> Discovered:
-    walker = _Walker(settings)
+def discover(paths: Sequence[str], settings: Settings, force_exclude: bool = False) -> Discovered:
+    """Files under `paths`; a file named in `paths` is checked even when excluded, unless
+    `force_exclude` (what pre-commit needs: it names every staged file)."""
+    walker = _Walker(settings, force_exclude)
     for path in paths:
         walker.add_root(os.path.abspath(path))
     return walker.result()
 
 
 class _Walker:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, force_exclude: bool = False) -> None:
         self.settings = settings
+        self.force_exclude = force_exclude
         self.files: dict[str, str] = {}
         self.errors: list[FileError] = []
         # Real paths of folders already walked: each folder is read once, however it is reached.
@@ -64,6 +66,8 @@ class _Walker:
 
     def add_root(self, path: str) -> None:
         if not os.path.isdir(path):
+            if self.force_exclude and self._excluded(path):
+                return
             # Named explicitly: checked whatever the excludes say.
             is_script = path.lower().endswith(SCRIPT_SUFFIXES)
             self.files[path] = "script" if is_script else "python"
@@ -155,13 +159,10 @@ class _Walker:
 
 def _git_files(directory: str) -> list[str] | None:
     """Files git would not ignore under `directory`, relative to it; None outside a work tree."""
-    command = ["git", "-C", directory, "ls-files", "--cached", "--others", "--exclude-standard",
-               "-z"]
     try:
-        completed = subprocess.run(command, capture_output=True, timeout=_GIT_TIMEOUT, check=False)
-    except (OSError, subprocess.SubprocessError):
+        output = run_git(directory, ["ls-files", "--cached", "--others", "--exclude-standard",
+                                     "-z"])
+    except GitError:
         return None
-    if completed.returncode != 0:
-        return None
-    names = completed.stdout.decode("utf-8", "surrogateescape").split("\0")
+    names = output.decode("utf-8", "surrogateescape").split("\0")
     return sorted({name for name in names if name})

@@ -5,7 +5,9 @@ Each reporter is a pure function from a `Report` to a string; the CLI builds the
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote
 
 import click
@@ -13,6 +15,11 @@ import click
 from backlint.rules import all_rules
 
 INFORMATION_URI = "https://github.com/backlint/backlint"
+DOCS_URI = f"{INFORMATION_URI}/blob/main/docs/rules"
+# Code scanning ranks security results by these (CVSS-like, 0-10) and links the CWE.
+SECURITY = {"BKL101": ("CWE-209", "5.3"), "BKL102": ("CWE-489", "7.5"),
+            "BKL203": ("CWE-798", "8.0")}
+_SRCROOT = "%SRCROOT%"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note", "convention": "note"}
 
@@ -31,6 +38,8 @@ class Row:
     end_line: int
     end_column: int
     source: str = ""
+    # Names the finding without its line (see fingerprint.py); set for the formats that use it.
+    fingerprint: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,8 @@ class Report:
     errors: list[tuple[str, str]] = field(default_factory=list)
     checked: int = 0
     rules: list[RuleInfo] = field(default_factory=list)
+    # The repository root SARIF URIs are relative to ("" means the current folder).
+    base: str = ""
 
 
 def catalog_rules() -> list[RuleInfo]:
@@ -85,8 +96,43 @@ def _text_row(row: Row, color: bool) -> str:
         code = click.style(code, fg="red" if row.severity == "error" else "yellow", bold=True)
     text = f"{where} {code} {row.message} [{row.symbol}]"
     if row.source:
-        text += f"\n    {row.source.rstrip()}\n    {' ' * row.column}^"
+        text += "\n" + row.source
     return text
+
+
+def code_frame(lines: list[str], row: Row) -> str:
+    """The finding's line between one line of context each side, its range underlined:
+
+        12 |     try:
+        13 |         return {"error": str(error)}
+           |                          ^^^^^^^^^^
+        14 | ...
+    """
+    if not 0 < row.line <= len(lines):
+        return ""
+    first, last = max(row.line - 1, 1), min(row.line + 1, len(lines))
+    width = len(str(last))
+    frame = []
+    for number in range(first, last + 1):
+        frame.append(f"  {number:>{width}} | {lines[number - 1].rstrip()}")
+        if number == row.line:
+            frame.append(f"  {'':>{width}} | {' ' * row.column}{'^' * _underline(lines, row)}")
+    return "\n".join(frame)
+
+
+def _underline(lines: list[str], row: Row) -> int:
+    text = lines[row.line - 1].rstrip()
+    end = row.end_column if row.end_line == row.line and row.end_column > row.column else len(text)
+    return max(1, min(end, len(text)) - row.column)
+
+
+def format_statistics(report: Report) -> str:
+    """Findings per rule, most frequent first, as flake8 --statistics prints them."""
+    counts: dict[tuple[str, str], int] = {}
+    for row in report.rows:
+        counts[(row.code, row.symbol)] = counts.get((row.code, row.symbol), 0) + 1
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return "".join(f"{count:>6} {code} {symbol}\n" for (code, symbol), count in ordered)
 
 
 def summary(report: Report) -> str:
@@ -126,11 +172,12 @@ def format_sarif(report: Report) -> str:
                             "informationUri": INFORMATION_URI, "rules": rules}},
         "invocations": [{
             "executionSuccessful": True,
-            "toolExecutionNotifications": [_sarif_notification(path, message)
+            "toolExecutionNotifications": [_sarif_notification(path, message, report.base)
                                            for path, message in report.errors],
         }],
         "columnKind": "unicodeCodePoints",
-        "results": [_sarif_result(row, index[row.code]) for row in report.rows],
+        "originalUriBaseIds": {_SRCROOT: {"uri": _folder_uri(report.base)}},
+        "results": [_sarif_result(row, index[row.code], report.base) for row in report.rows],
     }
     document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(document, indent=2) + "\n"
@@ -152,33 +199,64 @@ def _sarif_rule(rule: RuleInfo) -> dict:
         "fullDescription": {"text": rule.summary or rule.title or rule.symbol},
         "help": {"text": rule.help or rule.summary or rule.symbol,
                  "markdown": rule.help or rule.summary or rule.symbol},
+        "helpUri": f"{DOCS_URI}/{rule.code}.md",
         "defaultConfiguration": {"level": _sarif_level(rule.severity)},
-        "properties": {"tags": ["backend", "maintainability"]},
+        "properties": _sarif_properties(rule.code),
     }
 
 
-def _sarif_result(row: Row, rule_index: int) -> dict:
+def _sarif_properties(code: str) -> dict:
+    if code not in SECURITY:
+        return {"tags": ["backend", "maintainability"]}
+    cwe, severity = SECURITY[code]
+    return {"tags": ["backend", "security", f"external/cwe/{cwe.lower()}"],
+            "security-severity": severity}
+
+
+def _sarif_result(row: Row, rule_index: int, base: str) -> dict:
     region = {"startLine": row.line, "startColumn": row.column + 1,
               "endLine": max(row.end_line, row.line),
               "endColumn": (row.end_column if row.end_line else row.column) + 1}
-    return {
+    result = {
         "ruleId": row.code,
         "ruleIndex": rule_index,
         "level": _sarif_level(row.severity),
         "message": {"text": row.message},
         "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": _uri(row.path)},
+            "artifactLocation": _artifact(row.path, base),
             "region": region,
         }}],
     }
+    if row.fingerprint:
+        result["partialFingerprints"] = {"backlint/v1": row.fingerprint}
+    return result
 
 
-def _sarif_notification(path: str, message: str) -> dict:
+def _sarif_notification(path: str, message: str, base: str) -> dict:
     notification: dict = {"level": "error", "message": {"text": message}}
     if path and not path.startswith("<"):
         notification["locations"] = [
-            {"physicalLocation": {"artifactLocation": {"uri": _uri(path)}}}]
+            {"physicalLocation": {"artifactLocation": _artifact(path, base)}}]
     return notification
+
+
+def _artifact(path: str, base: str) -> dict:
+    """A URI relative to the repository root (code scanning maps those to its files), or an
+    absolute file URI for a file outside it."""
+    absolute = os.path.abspath(path)
+    root = os.path.abspath(base or ".")
+    try:
+        relative = os.path.relpath(absolute, root)
+    except ValueError:  # another drive on Windows
+        relative = os.pardir
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return {"uri": _folder_uri(absolute).rstrip("/")}
+    return {"uri": _uri(Path(relative).as_posix()), "uriBaseId": _SRCROOT}
+
+
+def _folder_uri(folder: str) -> str:
+    posix = Path(os.path.abspath(folder or ".")).as_posix()
+    return "file://" + ("" if posix.startswith("/") else "/") + _uri(posix).rstrip("/") + "/"
 
 
 def _sarif_level(severity: str) -> str:

@@ -38,6 +38,7 @@ class ConfigError(Exception):
 class Settings:
     root: str = "."
     select: tuple[str, ...] = ("BKL",)
+    extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
@@ -46,6 +47,8 @@ class Settings:
     max_file_bytes: int = 5_000_000
     semgrep: bool = True
     rule_options: tuple[tuple[str, object], ...] = ()
+    # A baseline file (relative to the configuration's folder); see `backlint check --baseline`.
+    baseline: str = ""
     source: str = field(default="defaults", compare=False)
 
     def option(self, name: str) -> object:
@@ -55,7 +58,7 @@ class Settings:
         return all_options()[name].default
 
     def code_enabled(self, code: str) -> bool:
-        selected = _longest_prefix(code, self.select)
+        selected = _longest_prefix(code, self.select + self.extend_select)
         ignored = _longest_prefix(code, self.ignore)
         return selected > ignored
 
@@ -86,7 +89,8 @@ class Settings:
 
     def fingerprint(self) -> str:
         """Stable text of everything that changes findings, for cache keys."""
-        return json.dumps([self.select, self.ignore, self.per_file_ignores, self.check_tests,
+        return json.dumps([self.select, self.extend_select, self.ignore, self.per_file_ignores,
+                           self.check_tests,
                            self.max_file_bytes, self.rule_options], sort_keys=True, default=str)
 
 
@@ -95,11 +99,14 @@ def _longest_prefix(code: str, prefixes: tuple[str, ...]) -> int:
 
 
 def with_codes(settings: Settings, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
-               ) -> Settings:
-    """Settings with command-line --select / --ignore applied on top of the file's."""
-    for code in select + ignore:
+               extend_select: tuple[str, ...] = ()) -> Settings:
+    """Settings with command-line --select / --extend-select / --ignore applied on top of the
+    file's (--select replaces the file's selection; the other two add to it)."""
+    for code in select + ignore + extend_select:
         _check_code(code, "the command line")
-    return replace(settings, select=select or settings.select, ignore=settings.ignore + ignore)
+    return replace(settings, select=select or settings.select,
+                   extend_select=settings.extend_select + extend_select,
+                   ignore=settings.ignore + ignore)
 
 
 def find_pyproject(start: str | os.PathLike[str]) -> Path | None:
@@ -142,8 +149,8 @@ def load_pyproject(pyproject: Path) -> Settings:
     return parse_table(table, root=str(pyproject.parent), source=str(pyproject))
 
 
-_TOP_KEYS = ("select", "ignore", "per-file-ignores", "exclude", "extend-exclude", "check-tests",
-             "max-file-bytes", "semgrep")
+_TOP_KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude",
+             "extend-exclude", "check-tests", "max-file-bytes", "semgrep", "baseline")
 
 
 def parse_table(table: dict[str, object], root: str, source: str) -> Settings:
@@ -183,8 +190,12 @@ def _parse_top(key: str, raw: object, where: str) -> object:
         return raw
     if key == "per-file-ignores":
         return _parse_per_file_ignores(raw, where)
+    if key == "baseline":
+        if not isinstance(raw, str) or not raw.strip():
+            raise ConfigError(f"{where}: `baseline` takes a file path (got {raw!r})")
+        return raw
     values = _string_list(key, raw, where)
-    if key in ("select", "ignore"):
+    if key in ("select", "extend-select", "ignore"):
         for code in values:
             _check_code(code, where)
     return values

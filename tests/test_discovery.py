@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from backlint import discovery
+from backlint import git as git_module
 from backlint.discovery import discover, kind_of
 from backlint.rules import Settings
 
@@ -101,7 +102,7 @@ def test_without_git_the_folders_are_walked(tmp_path: Path,
 
     def no_git(*_args, **_kwargs):
         raise FileNotFoundError("git")
-    monkeypatch.setattr(discovery.subprocess, "run", no_git)
+    monkeypatch.setattr(git_module.subprocess, "run", no_git)
     found = discover([str(tmp_path)], settings_at(tmp_path))
     # Without git, .gitignore is not read: both files are found, nothing crashes.
     assert relative(tmp_path, found.python) == ["app/x.py", "ignored/y.py"]
