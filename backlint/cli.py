@@ -481,7 +481,7 @@ def explain(rule: str) -> None:
         _fail(f"unknown rule `{rule}`. Known rules: {known}. `backlint rules` lists them.")
         return
     click.echo(f"{found.code} {found.symbol}: {found.doc.title}")
-    click.echo(f"pylint: {found.pylint_id} ({found.symbol}); severity: {found.severity}; "
+    click.echo(f"pylint: {found.pylint_id} ({found.pylint_name()}); severity: {found.severity}; "
                f"test code: {'checked' if found.applies_to_tests else 'skipped'}")
     for name, text in found.doc.sections.items():
         click.echo(f"\n## {name}\n{text}")

@@ -28,7 +28,7 @@ def _checker_class(family: str) -> type:
     rules = [rule for rule in all_rules() if rule.code[3] == family]
     attributes = {
         "name": f"backlint-{family}xx",
-        "msgs": {rule.pylint_id: ("%s", rule.symbol, rule.doc.summary()) for rule in rules},
+        "msgs": {rule.pylint_id: ("%s", rule.pylint_name(), rule.doc.summary()) for rule in rules},
         "_codes": tuple(rule.code for rule in rules),
         # Facts are stored under a rule's code or the name of a collector the rules share.
         "_fact_keys": frozenset(rule.code for rule in rules)
@@ -63,7 +63,7 @@ class _FamilyChecker(BaseRawFileChecker):
 
     def _analyse(self, path: str, node) -> FileResult | None:
         enabled = tuple(rule.code for rule in all_rules()
-                        if self.linter.is_message_enabled(rule.symbol))
+                        if self.linter.is_message_enabled(rule.pylint_name()))
         key = (path, os.path.getmtime(path) if os.path.exists(path) else 0, enabled)
         if _last_analysis["key"] == key:
             return _last_analysis["result"]
@@ -81,7 +81,7 @@ class _FamilyChecker(BaseRawFileChecker):
 
     def _add(self, finding) -> None:
         rule = next(rule for rule in all_rules() if rule.code == finding.code)
-        self.add_message(rule.symbol, line=finding.line, col_offset=finding.column,
+        self.add_message(rule.pylint_name(), line=finding.line, col_offset=finding.column,
                          end_lineno=finding.end_line, end_col_offset=finding.end_column,
                          args=(finding.message,))
 

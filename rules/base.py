@@ -74,6 +74,8 @@ class Rule(Visitor):
     code: ClassVar[str]
     symbol: ClassVar[str]
     pylint_id: ClassVar[str]
+    # Set only where pylint itself already has a message named like the rule's symbol.
+    pylint_symbol: ClassVar[str] = ""
     severity: ClassVar[str] = "warning"
     options: ClassVar[tuple[Option, ...]] = ()
     # Collectors whose facts the rule reads; the engine runs each one before the rules.
@@ -84,3 +86,8 @@ class Rule(Visitor):
 
     def report(self, node: ast.AST, message: str) -> None:
         self.ctx.report(self.code, node, message)
+
+    @classmethod
+    def pylint_name(cls) -> str:
+        """The symbol pylint knows the rule by (`# pylint: disable=...`)."""
+        return cls.pylint_symbol or cls.symbol

@@ -82,6 +82,7 @@ class MissingTimeout(Rule):
     code = "BKL204"
     symbol = "missing-timeout"
     pylint_id = "W9204"
+    pylint_symbol = "backlint-missing-timeout"  # pylint's own W3101 is named missing-timeout
     severity = "warning"
 
     def __init__(self, ctx) -> None:

@@ -25,12 +25,3 @@ def string_value(node: ast.AST | None) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     return None
-
-
-def last_name(node: ast.AST | None) -> str | None:
-    """`settings.SECRET_KEY` -> SECRET_KEY, `api_key` -> api_key, `self.token` -> token."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return None

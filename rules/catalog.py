@@ -35,7 +35,7 @@ def _is_rule_class(value: object, module_name: str) -> bool:
 def rule_by_code(code_or_symbol: str) -> type[Rule] | None:
     wanted = code_or_symbol.strip()
     for rule in all_rules():
-        if wanted.upper() == rule.code or wanted == rule.symbol:
+        if wanted.upper() == rule.code or wanted in (rule.symbol, rule.pylint_name()):
             return rule
     return None
 

@@ -55,7 +55,7 @@ def flake8_findings(project: Path):
 
 def pylint_findings(project: Path, jobs: int):
     files = [str(path.relative_to(project)) for path in python_files(project)]
-    symbols = ",".join(rule.symbol for rule in all_rules())
+    symbols = ",".join(rule.pylint_name() for rule in all_rules())
     output = _run([str(BIN / "pylint"), "--load-plugins=backlint.checkers", "--disable=all",
                    f"--enable={symbols}", f"-j{jobs}", "--score=n", "--persistent=n",
                    "--msg-template={path}\t{msg_id}\t{line}\t{column}", *files], project)
