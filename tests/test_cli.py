@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from backlint import __version__
 from backlint.cli import cli
+from backlint.rules.catalog import all_rules
 
 LEAKY_ROUTE = '''from fastapi import FastAPI
 
@@ -497,7 +498,20 @@ def test_explain_documents_a_semgrep_only_code():
 
     if semgrep_rules_dir() is None:
         pytest.skip("the semgrep pack is not installed")
+    from backlint.cli import _semgrep_only_codes
+
+    pack_only = _semgrep_only_codes({rule.code for rule in all_rules()})
+    if not pack_only:
+        pytest.skip("every code of the pack is in the core")
+    code, symbol = pack_only[0]
+    result = CliRunner().invoke(cli, ["explain", code])
+    assert result.exit_code == 0, result.output
+    assert f"backlint.typescript.{symbol}" in result.output
+    assert "semgrep pack" in result.output
+
+
+def test_explain_documents_a_core_rule_the_pack_also_has():
     result = CliRunner().invoke(cli, ["explain", "BKL204"])
     assert result.exit_code == 0, result.output
-    assert "backlint.typescript.missing-timeout" in result.output
-    assert "semgrep pack" in result.output
+    assert "## What it does" in result.output and "requests.Session" in result.output
+    assert "backlint-missing-timeout" in result.output
