@@ -14,7 +14,7 @@ from typing import TypeVar
 
 import click
 
-from backlint import __version__, baseline, docgen, narrowing
+from backlint import __version__, baseline, narrowing
 from backlint.add_noqa import add_noqa
 from backlint.baseline import BaselineError
 from backlint.cache import CACHE_DIR_NAME, Cache, CacheUnavailable
@@ -499,6 +499,8 @@ def _explain_pack_rule(rule: str) -> bool:
                  if wanted.upper() == code or wanted == symbol), None)
     if code is None:
         return False
+    from backlint import docgen  # only here: every other command starts without it
+
     try:
         pack = docgen.pack_rules(semgrep_rules_dir())
     except ImportError:  # ruamel.yaml arrives with semgrep; without it, say where the rules are

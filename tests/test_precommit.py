@@ -38,8 +38,11 @@ def test_hook_reports_and_passes(tmp_path):
     project = tmp_path / "project"
     project.mkdir()
     (project / "routes.py").write_text(LEAKY)
+    (project / "legacy").mkdir()
+    (project / "legacy" / "old_routes.py").write_text(LEAKY)
+    (project / "pyproject.toml").write_text('[tool.backlint]\nextend-exclude = ["legacy/"]\n')
     _git("init", "-q", cwd=project)
-    _git("add", "routes.py", cwd=project)
+    _git("add", "routes.py", "legacy/old_routes.py", "pyproject.toml", cwd=project)
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "NO_COLOR": "1",
            "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com"}
 
@@ -50,6 +53,7 @@ def test_hook_reports_and_passes(tmp_path):
     failing = run_hook()
     assert failing.returncode == 1, failing.stdout + failing.stderr
     assert "routes.py:11:44: BKL101" in failing.stdout
+    assert "legacy" not in failing.stdout  # excluded in configuration, though pre-commit names it
 
     (project / "routes.py").write_text(LEAKY.replace("str(error)", '"Internal error"'))
     _git("add", "routes.py", cwd=project)
