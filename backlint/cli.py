@@ -26,7 +26,7 @@ from backlint.reporters import (Report, Row, catalog_rules, code_frame, format_j
                                 format_sarif, format_statistics, format_text, format_text_errors)
 from backlint.rules import ConfigError, FileError, Finding, Settings, all_rules, rule_by_code
 from backlint.rules.settings import find_pyproject, load_pyproject, settings_for, with_codes
-from backlint.show_settings import format_settings
+from backlint.show_settings import format_settings, unmatched_patterns
 from backlint.runner import (Analysis, ScriptAnalysis, analyse_files, analyse_scripts,
                              default_jobs, read_lines, semgrep_rules_dir)
 
@@ -190,6 +190,9 @@ def _check(paths: tuple[str, ...], options: CheckOptions) -> None:
     if options.show_files or options.show_settings:
         _show(paths, found, settings, options)
         return
+    for pattern in unmatched_patterns(paths, settings, [*found.python, *found.scripts]):
+        _warn(f"per-file-ignores pattern `{pattern}` in {settings.source} matches no checked "
+              "file; check its spelling (globs are relative to the project root)")
     analysis = Analysis()
     for project_settings, files in _by_project(found.python, settings, options).items():
         cache = None if options.no_cache else _open_cache(options.cache_dir or Path(

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Sequence
 from dataclasses import fields
 
 from backlint.rules import Settings
 from backlint.rules.catalog import all_options
+from backlint.rules.globs import matches
 
 # Internal fields that are not [tool.backlint] keys.
 _NOT_KEYS = ("root", "source", "rule_options")
@@ -32,3 +35,15 @@ def _value(value: object) -> str:
     if isinstance(value, tuple):
         return json.dumps(list(value))
     return json.dumps(value)
+
+
+def unmatched_patterns(paths: Sequence[str], settings: Settings, files: Sequence[str]
+                       ) -> list[str]:
+    """per-file-ignores globs that match none of the files, when the run covers the whole
+    project (checking one folder says nothing about patterns for the others)."""
+    root = os.path.abspath(settings.root)
+    if not any(os.path.abspath(path) == root for path in paths):
+        return []
+    relative = [settings.relative(path) for path in files]
+    return [pattern for pattern, _ in settings.per_file_ignores
+            if not any(matches(path, pattern) for path in relative)]

@@ -276,3 +276,13 @@ def test_fingerprint_names_the_enclosing_scope_in_python_and_typescript():
     assert enclosing_scope(script, 4) == "Users.get"
     assert enclosing_scope(["const handler = async (req) => {", "  return 1;", "};"], 2) == \
         "handler"
+
+
+def test_a_per_file_ignores_pattern_that_matches_nothing_is_a_warning(tmp_path):
+    project = _project(tmp_path)
+    (project / "pyproject.toml").write_text(
+        '[tool.backlint]\nper-file-ignores = { "app/servics/*" = ["BKL401"], '
+        '"app/services/*" = ["BKL401"] }\n')
+    result = run(project, "check")
+    assert "`app/servics/*`" in result.stderr and "`app/services/*`" not in result.stderr
+    assert "app/servics" not in run(project, "check", "app").stderr  # a part of the project
