@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import ast
+import inspect
 import io
 import os
 import sys
 import tokenize
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 
 from .base import Rule, Visitor
@@ -18,7 +20,9 @@ from .noqa import without_suppressed
 from .settings import Settings
 
 Callback = Callable[[ast.AST], None]
-_MIN_RECURSION_LIMIT = 10_000
+# Python frames one file's parse and walk may use, counted from the caller's depth.
+_FILE_RECURSION_BUDGET = 10_000
+_TOO_DEEP = "nested too deeply to analyse; skipped"
 # Files are parsed by the Python backlint runs on; newer syntax needs a newer interpreter.
 _NEWER_PYTHON_HINT = "" if sys.version_info >= (3, 13) else (
     f" (backlint runs on Python {sys.version_info.major}.{sys.version_info.minor}; if the code "
@@ -35,11 +39,35 @@ def analyse_source(source: bytes | str, path: str, settings: Settings, *,
     text, error = _decode(source, path, settings)
     if error is not None:
         return FileResult(path, error=error)
-    if tree is None:
-        tree, error = _parse(text, path)
-        if error is not None:
-            return FileResult(path, error=error)
-    return _run_rules(tree, text, path, relative, settings, rules, apply_noqa)
+    with recursion_budget(_FILE_RECURSION_BUDGET):
+        try:
+            if tree is None:
+                tree, error = _parse(text, path)
+                if error is not None:
+                    return FileResult(path, error=error)
+            return _run_rules(tree, text, path, relative, settings, rules, apply_noqa)
+        except RecursionError:
+            return FileResult(path, error=FileError(path, _TOO_DEEP))
+
+
+@contextmanager
+def recursion_budget(frames: int) -> Iterator[None]:
+    """Room for `frames` more Python frames, counted from the current depth, restored on exit:
+    a file gets the same room in the CLI, its workers, flake8 and pylint, whatever ran before it,
+    and the host process keeps its own limit."""
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(_stack_depth() + frames)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
+
+
+def _stack_depth() -> int:
+    depth, frame = 0, inspect.currentframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    return depth
 
 
 def enabled_rules_for(relative: str, settings: Settings) -> tuple[type[Rule], ...]:
@@ -62,12 +90,7 @@ def _run_rules(tree: ast.Module, text: str, path: str, relative: str, settings: 
     visitors = [visitor_class(ctx) for visitor_class in _visitor_classes(rule_classes)]
     visit, leave = _dispatch_tables(visitors)
     model.prepare(tree, text)
-    if sys.getrecursionlimit() < _MIN_RECURSION_LIMIT:
-        sys.setrecursionlimit(_MIN_RECURSION_LIMIT)
-    try:
-        _walk(tree, model, visit, leave)
-    except RecursionError:
-        return FileResult(path, error=FileError(path, "nested too deeply to analyse; skipped"))
+    _walk(tree, model, visit, leave)
     for visitor in visitors:
         visitor.finish_file()
     findings = without_suppressed(ctx.findings, lines) if apply_noqa else ctx.findings
@@ -181,5 +204,5 @@ def _parse(text: str, path: str) -> tuple[ast.Module | None, FileError | None]:
         where += f", column {error.offset}" if error.lineno and error.offset else ""
         return None, FileError(path, f"syntax error{where}: {error.msg}; not analysed"
                                      f"{_NEWER_PYTHON_HINT}")
-    except (ValueError, RecursionError, MemoryError) as error:
+    except (ValueError, MemoryError) as error:
         return None, FileError(path, f"cannot be parsed: {error}; not analysed")
