@@ -111,7 +111,7 @@ Examples:
 
 
 @cli.command(help=_CHECK_HELP, context_settings=_CONTEXT)
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=str))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, readable=False, path_type=str))
 @click.option("--format", "output_format", default="text", show_default=True,
               type=click.Choice(["text", "json", "sarif", "github", "junit", "gitlab"]),
               help="Output format: text for people; json; sarif for code scanning; github "
@@ -152,6 +152,8 @@ Examples:
 @click.option("--show-files", is_flag=True, help="List the files that would be checked; exit.")
 @click.option("--show-settings", is_flag=True,
               help="Print which configuration applies to each PATH, and every setting; exit.")
+@click.option("--follow-symlinks", is_flag=True,
+              help="Follow symlinks that lead out of the checked folders (default: skip them).")
 @_guarded
 def check(paths: tuple[str, ...], **options: object) -> None:
     _check(paths or (".",), CheckOptions(**options))  # type: ignore[arg-type]
@@ -182,11 +184,13 @@ class CheckOptions:
     force_exclude: bool
     show_files: bool
     show_settings: bool
+    follow_symlinks: bool
 
 
 def _check(paths: tuple[str, ...], options: CheckOptions) -> None:
     settings = _settings(paths, options)
-    found = discover(paths, settings, force_exclude=options.force_exclude)
+    found = discover(paths, settings, force_exclude=options.force_exclude,
+                     follow_symlinks=options.follow_symlinks)
     if options.show_files or options.show_settings:
         _show(paths, found, settings, options)
         return

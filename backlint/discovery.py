@@ -2,7 +2,9 @@
 
 Inside a git work tree one `git ls-files` call per root lists the files, so `.gitignore` is honoured
 exactly as git reads it; elsewhere (or if git fails) the folders are walked. Problems (unreadable
-folders, symlink loops) are collected as `FileError`s and the walk goes on.
+folders, symlink loops, broken symlinks, FIFOs, sockets and devices, which are never opened) are
+collected as `FileError`s and the walk goes on. Symlinks that lead out of the folders being
+checked are not followed unless asked (`follow_symlinks`); paths named by the user always are.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 
 from backlint.git import GitError, run_git
 from backlint.rules import FileError, Settings
+from backlint.safe_files import problem_of
 
 SCRIPT_SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 _NOT_SCRIPTS = (".d.ts", ".d.mts", ".d.cts", ".min.js")
@@ -36,19 +39,25 @@ def kind_of(path: str) -> str | None:
     return None
 
 
-def discover(paths: Sequence[str], settings: Settings, force_exclude: bool = False) -> Discovered:
+def discover(paths: Sequence[str], settings: Settings, force_exclude: bool = False,
+             follow_symlinks: bool = False) -> Discovered:
     """Files under `paths`; a file named in `paths` is checked even when excluded, unless
     `force_exclude` (what pre-commit needs: it names every staged file)."""
-    walker = _Walker(settings, force_exclude)
+    walker = _Walker(settings, force_exclude, follow_symlinks)
+    walker.trees = [os.path.realpath(path) for path in paths if os.path.isdir(path)]
     for path in paths:
         walker.add_root(os.path.abspath(path))
     return walker.result()
 
 
 class _Walker:
-    def __init__(self, settings: Settings, force_exclude: bool = False) -> None:
+    def __init__(self, settings: Settings, force_exclude: bool = False,
+                 follow_symlinks: bool = False) -> None:
         self.settings = settings
         self.force_exclude = force_exclude
+        self.follow_symlinks = follow_symlinks
+        # Real paths of the folders named: symlinks leading elsewhere are not followed.
+        self.trees: list[str] = []
         self.files: dict[str, str] = {}
         self.errors: list[FileError] = []
         # Real paths of folders already walked: each folder is read once, however it is reached.
@@ -68,9 +77,9 @@ class _Walker:
         if not os.path.isdir(path):
             if self.force_exclude and self._excluded(path):
                 return
-            # Named explicitly: checked whatever the excludes say.
+            # Named explicitly: checked whatever the excludes say, if it is a file at all.
             is_script = path.lower().endswith(SCRIPT_SUFFIXES)
-            self.files[path] = "script" if is_script else "python"
+            self._add_file(path, "script" if is_script else "python")
             return
         listed = _git_files(path)
         if listed is None:
@@ -95,10 +104,27 @@ class _Walker:
     def _add_listed_file(self, path: str, kind: str) -> None:
         if self._excluded(path):
             return
-        if os.path.isfile(path):
+        if os.path.islink(path):
+            self._add_linked_file(path, kind)
+        elif os.path.lexists(path):  # git lists files deleted since they were staged
+            self._add_file(path, kind)
+
+    def _add_file(self, path: str, kind: str) -> None:
+        problem = problem_of(path)
+        if problem is not None and problem.startswith("skipped:"):
+            self.errors.append(FileError(path, problem))
+        else:  # a regular file, or one the reader will report (no permission)
             self.files[path] = kind
-        elif os.path.islink(path):
-            self.errors.append(FileError(path, "skipped: broken symlink"))
+
+    def _add_linked_file(self, path: str, kind: str | None) -> None:
+        """A symlink found in a walk: followed if it stays in the checked tree."""
+        problem = problem_of(path)
+        if problem == "skipped: symlink loop" or (problem is not None and kind is not None):
+            self.errors.append(FileError(path, problem))
+        elif kind is not None and problem is None and not self._may_follow(path):
+            self.errors.append(FileError(path, self._outside_message(path)))
+        elif kind is not None:
+            self.files[path] = kind
 
     def _walk(self, directory: str, real: str) -> None:
         self.walked.add(real)
@@ -117,23 +143,34 @@ class _Walker:
             return
         try:
             is_link = entry.is_symlink()
-            is_dir = entry.is_dir()
+            is_dir = not is_link and entry.is_dir()
         except OSError:
             return
+        if is_link:
+            is_dir = os.path.isdir(entry.path)  # False for a loop or a dangling link
         if is_dir and is_link:
             self.linked_dirs.append(entry.path)
         elif is_dir:
             real = os.path.join(parent_real, entry.name)
             if real not in self.walked:
                 self._walk(entry.path, real)
+        elif is_link:
+            self._add_linked_file(entry.path, kind_of(entry.name))
         else:
-            kind = kind_of(entry.name)
-            if kind is None:
-                return
-            if is_link and not os.path.exists(entry.path):
-                self.errors.append(FileError(entry.path, "skipped: broken symlink"))
-            else:
-                self.files[entry.path] = kind
+            self._add_walked_file(entry)
+
+    def _add_walked_file(self, entry: os.DirEntry[str]) -> None:
+        kind = kind_of(entry.name)
+        if kind is None:
+            return
+        try:
+            regular = entry.is_file(follow_symlinks=False)  # from the folder listing: no stat
+        except OSError:
+            regular = False
+        if regular:
+            self.files[entry.path] = kind
+        else:
+            self._add_file(entry.path, kind)
 
     def _add_dir_entry(self, path: str, is_link: bool) -> None:
         if is_link:
@@ -147,8 +184,22 @@ class _Walker:
         home = os.path.realpath(os.path.dirname(link))
         if home == target or home.startswith(target.rstrip(os.sep) + os.sep):
             self.errors.append(FileError(link, f"skipped: symlink loop back to {target}"))
+        elif not self._may_follow(link):
+            self.errors.append(FileError(link, self._outside_message(link)))
         elif target not in self.walked:
             self._walk(link, target)
+
+    def _may_follow(self, link: str) -> bool:
+        if self.follow_symlinks:
+            return True
+        target = os.path.realpath(link)
+        return any(target == tree or target.startswith(os.path.join(tree, ""))
+                   for tree in self.trees)
+
+    @staticmethod
+    def _outside_message(link: str) -> str:
+        return (f"skipped: symlink to {os.path.realpath(link)}, outside the checked folders; "
+                "not followed (--follow-symlinks follows it)")
 
     def _excluded(self, path: str) -> bool:
         # The common case without abspath/relpath, which cost more than the pattern matching.

@@ -18,8 +18,10 @@ from pathlib import Path
 
 from backlint.cache import Cache, CacheUnavailable
 from backlint.rules import FileError, FileResult, Finding, Settings, analyse_source, rule_by_code
+from backlint.rules.engine import oversize_error
 from backlint.rules.noqa import is_suppressed
 from backlint.rules.project import merge_findings, project_findings
+from backlint.safe_files import TooLarge, Unreadable, read_bounded
 
 _CHUNK_FILES = 16
 _CHUNK_BYTES = 512 * 1024
@@ -27,6 +29,8 @@ _CHUNK_BYTES = 512 * 1024
 _MIN_PARALLEL_FILES = 24
 
 Pending = tuple[str, bytes, "str | None"]
+# Lines read for `# noqa` and --show-source when the caller does not say how many bytes.
+_LINES_LIMIT = 64 * 1024 * 1024
 
 
 @dataclass
@@ -63,7 +67,7 @@ def analyse_files(paths: Sequence[str], settings: Settings, jobs: int = 1,
     keys: dict[str, str] = {}
     batches = _Batches(settings, jobs)
     try:
-        for path, source, key in _sources(paths, cache, done, analysis, keys):
+        for path, source, key in _sources(paths, settings, cache, done, analysis, keys):
             batches.add((path, source, key))
         fresh = batches.finish()
     finally:
@@ -89,7 +93,8 @@ def _project_findings(results: list[FileResult], settings: Settings, cache: Cach
     hit = cache.get(key, _PROJECT_ENTRY) if cache is not None and key else None
     if hit is not None:
         return hit.findings
-    findings = project_findings(results, settings, lines_of=_LineReader())
+    lines = _LineReader(settings.max_file_bytes)
+    findings = project_findings(results, settings, lines_of=lines)
     if cache is not None and key:
         cache.put(key, FileResult(_PROJECT_ENTRY, findings=findings))
     return findings
@@ -104,17 +109,20 @@ def _project_key(keys: dict[str, str], results: list[FileResult]) -> str | None:
     return digest.hexdigest()
 
 
-def _sources(paths: Sequence[str], cache: Cache | None, done: dict[str, FileResult],
-             analysis: Analysis, keys: dict[str, str]) -> Iterator[Pending]:
+def _sources(paths: Sequence[str], settings: Settings, cache: Cache | None,
+             done: dict[str, FileResult], analysis: Analysis,
+             keys: dict[str, str]) -> Iterator[Pending]:
     """Files still to analyse; read failures and cache hits go straight into `done`, and
     every cache key into `keys`."""
     for path in paths:
         try:
-            with open(path, "rb") as stream:
-                source = stream.read()
-        except OSError as error:
-            done[path] = FileResult(path, error=FileError(
-                path, f"cannot read this file: {error.strerror or error}"))
+            source = read_bounded(path, settings.max_file_bytes)
+        except TooLarge as error:
+            done[path] = FileResult(path, error=oversize_error(path, error.size,
+                                                               settings.max_file_bytes))
+            continue
+        except Unreadable as error:
+            done[path] = FileResult(path, error=FileError(path, error.message))
             continue
         key = cache.key(source, path) if cache is not None else None
         if key is not None:
@@ -218,20 +226,20 @@ def _internal_error_message(error: BaseException) -> str:
 class _LineReader:
     """Lines of a file, read on first request, for `# noqa` on cross-file findings."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = _LINES_LIMIT) -> None:
         self._lines: dict[str, list[str]] = {}
+        self._limit = limit
 
     def __call__(self, path: str) -> list[str]:
         if path not in self._lines:
-            self._lines[path] = read_lines(path)
+            self._lines[path] = read_lines(path, self._limit)
         return self._lines[path]
 
 
-def read_lines(path: str) -> list[str]:
+def read_lines(path: str, limit: int = _LINES_LIMIT) -> list[str]:
     try:
-        with open(path, "rb") as stream:
-            return stream.read().decode("utf-8", "replace").splitlines()
-    except OSError:
+        return read_bounded(path, limit).decode("utf-8", "replace").splitlines()
+    except Unreadable:
         return []
 
 
@@ -272,7 +280,7 @@ def analyse_scripts(paths: Sequence[str], settings: Settings,
     analysis = ScriptAnalysis(errors=[_semgrep_error(raw) for raw in outcome.errors])
     failed = {error.path for error in analysis.errors}
     analysis.checked = sum(1 for path in paths if path not in failed)
-    lines = _LineReader()
+    lines = _LineReader(settings.max_file_bytes)
     for raw in outcome.findings:
         finding = _semgrep_finding(raw)
         analysis.described[finding.code] = (str(raw.get("symbol", "")),

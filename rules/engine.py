@@ -182,9 +182,7 @@ def _walk(node: ast.AST, model: SemanticModel, visit: dict[type, list[Callback]]
 
 def _decode(source: bytes | str, path: str, settings: Settings) -> tuple[str, FileError | None]:
     if len(source) > settings.max_file_bytes:
-        return "", FileError(path, f"skipped: {len(source):,} bytes is over max-file-bytes "
-                                   f"({settings.max_file_bytes:,}); raise it in [tool.backlint] "
-                                   "to check this file, or exclude it")
+        return "", oversize_error(path, len(source), settings.max_file_bytes)
     if isinstance(source, str):
         return source, None
     try:
@@ -194,6 +192,11 @@ def _decode(source: bytes | str, path: str, settings: Settings) -> tuple[str, Fi
         reason = error.msg if isinstance(error, SyntaxError) else str(error)
         return "", FileError(path, f"not valid UTF-8 (or its declared encoding): {reason}; "
                                    "save it as UTF-8 or declare its encoding")
+
+
+def oversize_error(path: str, size: int, limit: int) -> FileError:
+    return FileError(path, f"skipped: {size:,} bytes is over max-file-bytes ({limit:,}); raise it "
+                           "in [tool.backlint] to check this file, or exclude it")
 
 
 def _parse(text: str, path: str) -> tuple[ast.Module | None, FileError | None]:

@@ -284,18 +284,23 @@ def test_bad_files_in_text_mode_go_to_stderr_and_do_not_change_the_exit_code(
 
 def test_unreadable_file_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path, {"secret.py": ANY_MODULE, "types.py": ANY_MODULE})
-    real_open = open
-
-    def deny(path, *args, **kwargs):
-        if str(path).endswith("secret.py"):
-            raise PermissionError(13, "Permission denied")
-        return real_open(path, *args, **kwargs)
-    monkeypatch.setattr("builtins.open", deny)
+    deny_open(monkeypatch, "secret.py")
     exit_code, document = run_json(tmp_path, "--jobs", "1")
     assert exit_code == 1
     assert codes(document) == [("types.py", "BKL401", 4)]
     assert document["errors"] == [{"path": "secret.py",
                                    "message": "cannot read this file: Permission denied"}]
+
+
+def deny_open(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Opening files named `name` fails as without permission (root may read anything)."""
+    real_open = os.open
+
+    def deny(path, *args, **kwargs):
+        if str(path).endswith(name):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+    monkeypatch.setattr("os.open", deny)
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")

@@ -138,7 +138,7 @@ def test_symlinked_folders_are_followed_once(tmp_path: Path, tmp_path_factory) -
     (tmp_path / "app/current").symlink_to(tmp_path / "app/v2", target_is_directory=True)
     (tmp_path / "shared").symlink_to(outside, target_is_directory=True)
     (tmp_path / "shared_again").symlink_to(outside, target_is_directory=True)
-    found = discover([str(tmp_path)], settings_at(tmp_path))
+    found = discover([str(tmp_path)], settings_at(tmp_path), follow_symlinks=True)
     assert relative(tmp_path, found.python) == ["app/v2/x.py", "shared/lib.py"]
     assert found.errors == []
 

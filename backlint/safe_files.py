@@ -1,0 +1,92 @@
+"""Looking at and reading files of a tree backlint does not trust.
+
+Only regular files are ever opened: a FIFO named `x.py` would block the reader forever, a device
+(`/dev/zero` behind a symlink) never ends, and opening some devices has side effects. Each read is
+bounded by max-file-bytes before any byte is read, and again while reading (a file may grow).
+"""
+from __future__ import annotations
+
+import errno
+import os
+import stat
+
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+               | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+_READ_SIZE = 1 << 20
+_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device"), (stat.S_ISDIR, "a folder"))
+
+
+class Unreadable(Exception):
+    """A file that is not read, and why ("skipped: ..." for a notice, else an error)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class TooLarge(Unreadable):
+    def __init__(self, size: int) -> None:
+        super().__init__(f"skipped: {size:,} bytes")
+        self.size = size
+
+
+def problem_of(path: str) -> str | None:
+    """Why `path` (followed if it is a symlink) is no regular file, as a "skipped: ..." notice;
+    None for a regular file. Nothing is opened."""
+    try:
+        status = os.stat(path)
+    except OSError as error:
+        return _stat_problem(path, error)
+    return _kind_problem(status.st_mode)
+
+
+def _stat_problem(path: str, error: OSError) -> str:
+    if error.errno == errno.ELOOP:
+        return "skipped: symlink loop"
+    if error.errno == errno.ENOENT and os.path.islink(path):
+        return "skipped: broken symlink"
+    return f"cannot read this file: {error.strerror or error}"
+
+
+def _kind_problem(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    return f"skipped: {kind}, not a regular file; never opened"
+
+
+def read_bounded(path: str, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; raises `Unreadable` (or its
+    `TooLarge`) without reading more than `limit` + 1 bytes, and never opens anything else."""
+    problem = problem_of(path)
+    if problem is not None:
+        raise Unreadable(problem)
+    try:
+        descriptor = os.open(path, _OPEN_FLAGS)
+    except OSError as error:
+        raise Unreadable(_stat_problem(path, error)) from None
+    try:
+        return _read_descriptor(descriptor, limit)
+    finally:
+        os.close(descriptor)
+
+
+def _read_descriptor(descriptor: int, limit: int) -> bytes:
+    status = os.fstat(descriptor)  # the file opened may not be the one looked at
+    problem = _kind_problem(status.st_mode)
+    if problem is not None:
+        raise Unreadable(problem)
+    if status.st_size > limit:
+        raise TooLarge(status.st_size)
+    chunks, total = [], 0
+    while total <= limit:
+        try:
+            chunk = os.read(descriptor, min(_READ_SIZE, limit + 1 - total))
+        except OSError as error:
+            raise Unreadable(f"cannot read this file: {error.strerror or error}") from None
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+    raise TooLarge(max(total, status.st_size))
