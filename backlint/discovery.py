@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from backlint.generated import generated_reason
 from backlint.git import GitError, run_git
 from backlint.rules import FileError, Settings
 from backlint.safe_files import problem_of
@@ -27,6 +28,8 @@ class Discovered:
     python: list[str] = field(default_factory=list)
     scripts: list[str] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
+    # Skipped as generated or minified (exclude-generated), with the reason.
+    generated: list[tuple[str, str]] = field(default_factory=list)
 
 
 def kind_of(path: str) -> str | None:
@@ -60,6 +63,7 @@ class _Walker:
         self.trees: list[str] = []
         self.files: dict[str, str] = {}
         self.errors: list[FileError] = []
+        self.generated: list[tuple[str, str]] = []
         # Real paths of folders already walked: each folder is read once, however it is reached.
         self.walked: set[str] = set()
         self.linked_dirs: list[str] = []
@@ -68,7 +72,8 @@ class _Walker:
     def result(self) -> Discovered:
         while self.linked_dirs:
             self._follow_link(self.linked_dirs.pop(0))
-        found = Discovered(errors=sorted(self.errors, key=lambda error: error.path))
+        found = Discovered(errors=sorted(self.errors, key=lambda error: error.path),
+                           generated=sorted(self.generated))
         for path in sorted(self.files):
             (found.python if self.files[path] == "python" else found.scripts).append(path)
         return found
@@ -79,7 +84,7 @@ class _Walker:
                 return
             # Named explicitly: checked whatever the excludes say, if it is a file at all.
             is_script = path.lower().endswith(SCRIPT_SUFFIXES)
-            self._add_file(path, "script" if is_script else "python")
+            self._add_file(path, "script" if is_script else "python", named=True)
             return
         listed = _git_files(path)
         if listed is None:
@@ -109,12 +114,23 @@ class _Walker:
         elif os.path.lexists(path):  # git lists files deleted since they were staged
             self._add_file(path, kind)
 
-    def _add_file(self, path: str, kind: str) -> None:
+    def _add_file(self, path: str, kind: str, named: bool = False) -> None:
         problem = problem_of(path)
         if problem is not None and problem.startswith("skipped:"):
             self.errors.append(FileError(path, problem))
+        elif named and not self.force_exclude:
+            self.files[path] = kind  # named explicitly: checked even if generated
         else:  # a regular file, or one the reader will report (no permission)
-            self.files[path] = kind
+            self._add_found(path, kind)
+
+    def _add_found(self, path: str, kind: str) -> None:
+        """A file to check, unless it is generated or minified (set aside with the reason)."""
+        if self.settings.exclude_generated:
+            reason = generated_reason(path, self.settings.generated_markers, kind == "script")
+            if reason is not None:
+                self.generated.append((path, reason))
+                return
+        self.files[path] = kind
 
     def _add_linked_file(self, path: str, kind: str | None) -> None:
         """A symlink found in a walk: followed if it stays in the checked tree."""
@@ -124,7 +140,7 @@ class _Walker:
         elif kind is not None and problem is None and not self._may_follow(path):
             self.errors.append(FileError(path, self._outside_message(path)))
         elif kind is not None:
-            self.files[path] = kind
+            self._add_found(path, kind)
 
     def _walk(self, directory: str, real: str) -> None:
         self.walked.add(real)
@@ -168,7 +184,7 @@ class _Walker:
         except OSError:
             regular = False
         if regular:
-            self.files[entry.path] = kind
+            self._add_found(entry.path, kind)
         else:
             self._add_file(entry.path, kind)
 

@@ -23,6 +23,10 @@ DEFAULT_EXCLUDE = (
     ".mypy_cache", ".pytest_cache", ".ruff_cache", ".backlint_cache", "node_modules",
     "site-packages", "build", "dist", "_build", ".next", "out", "coverage", "__pypackages__",
 )
+# Vendored and bundled code: skipped unless `exclude-generated = false` (backlint/generated.py
+# also skips files whose first lines say they are generated, and minified bundles).
+VENDORED_PATTERNS = ("vendor", "vendors", "third_party", "third-party", "*.min.js", "*.min.mjs",
+                     "*.min.css", "*-min.js", "*.bundle.js")
 TEST_PATTERNS = (
     "tests", "test", "__tests__", "testing", "test_*.py", "*_test.py", "conftest.py",
     "*.test.*", "*.spec.*",
@@ -44,6 +48,8 @@ class Settings:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
     check_tests: bool = False
+    exclude_generated: bool = True
+    generated_markers: tuple[str, ...] = ()
     max_file_bytes: int = 5_000_000
     semgrep: bool = True
     rule_options: tuple[tuple[str, object], ...] = ()
@@ -73,7 +79,8 @@ class Settings:
         return tuple(codes)
 
     def is_excluded(self, relative_path: str) -> bool:
-        return matches_any(relative_path, self.exclude + self.extend_exclude)
+        vendored = VENDORED_PATTERNS if self.exclude_generated else ()
+        return matches_any(relative_path, self.exclude + self.extend_exclude + vendored)
 
     def is_test_path(self, relative_path: str) -> bool:
         return not self.check_tests and matches_any(relative_path, TEST_PATTERNS)
@@ -150,7 +157,8 @@ def load_pyproject(pyproject: Path) -> Settings:
 
 
 _TOP_KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude",
-             "extend-exclude", "check-tests", "max-file-bytes", "semgrep", "baseline")
+             "extend-exclude", "check-tests", "max-file-bytes", "semgrep", "baseline",
+             "exclude-generated", "generated-markers")
 
 
 def parse_table(table: dict[str, object], root: str, source: str) -> Settings:
@@ -180,7 +188,7 @@ def _unknown_key_message(key: str, where: str) -> str:
 
 
 def _parse_top(key: str, raw: object, where: str) -> object:
-    if key in ("check-tests", "semgrep"):
+    if key in ("check-tests", "semgrep", "exclude-generated"):
         if not isinstance(raw, bool):
             raise ConfigError(f"{where}: `{key}` takes true or false (got {raw!r})")
         return raw
