@@ -220,11 +220,18 @@ def _check(paths: tuple[str, ...], options: CheckOptions) -> None:
     raise click.exceptions.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
 
+# Formats that carry each finding's fingerprint (and SARIF's repository-relative URIs); the
+# others skip computing them, which a warm run with thousands of findings would feel.
+_FINGERPRINTED = ("sarif", "gitlab")
+
+
 def _narrowed(report: Report, settings: Settings, options: CheckOptions, start: str) -> Report:
     """The report without baselined findings and, with --diff, findings off the changed lines;
     rows carry fingerprints for the formats that use them."""
     lines = functools.lru_cache(maxsize=256)(read_lines)
-    report = narrowing.with_fingerprints(replace(report, base=_repository_root(start)), lines)
+    if options.output_format in _FINGERPRINTED:
+        report = narrowing.with_fingerprints(replace(report, base=_repository_root(start)),
+                                             lines)
     baseline_file = options.baseline or (
         Path(settings.root) / settings.baseline if settings.baseline else None)
     if baseline_file is not None and not options.write_baseline:
