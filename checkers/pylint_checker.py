@@ -15,6 +15,7 @@ from pylint.checkers import BaseRawFileChecker
 
 from backlint.rules import ConfigError, FileResult, all_rules, analyse_source, settings_for
 from backlint.rules.project import project_findings
+from backlint.rules.settings import find_pyproject
 
 _last_analysis: dict[str, object] = {"key": None, "result": None}
 
@@ -106,13 +107,22 @@ class _FamilyChecker(BaseRawFileChecker):
         if self._reported_project or not self._facts:
             return
         self._reported_project = True
-        settings = settings_for(self._facts[0].path)
         already = {finding.key() + (finding.path,)
                    for result in self._facts for finding in result.findings}
-        for finding in project_findings(self._facts, settings, lines_of=_lines_of):
-            if finding.code in self._codes and finding.key() + (finding.path,) not in already:
-                self.linter.set_current_module(_module_name(finding.path), finding.path)
-                self._add(finding)
+        for settings, results in _by_project(self._facts).items():
+            for finding in project_findings(results, settings, lines_of=_lines_of):
+                if finding.code in self._codes and finding.key() + (finding.path,) not in already:
+                    self.linter.set_current_module(_module_name(finding.path), finding.path)
+                    self._add(finding)
+
+
+def _by_project(results: list[FileResult]) -> dict:
+    """Each project (the nearest [tool.backlint]) is its own universe for the cross-file rules,
+    as in the CLI: one pylint run over a monorepo compares files within each project only."""
+    groups: dict = {}
+    for result in results:
+        groups.setdefault(find_pyproject(result.path), []).append(result)
+    return {settings_for(members[0].path): members for members in groups.values()}
 
 
 @lru_cache(maxsize=256)

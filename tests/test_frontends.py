@@ -1,7 +1,8 @@
 """One analysis, many front ends: every fixture gives the same findings (code, line, column)
 through the core, the CLI, the flake8 plugin and pylint with the plugin at -j 1 and -j 2.
 
-Each front end runs once per fixture project (they are slow to start), then files are compared."""
+Each front end runs once over all fixture projects together (they are slow to start), then each
+project's files are compared."""
 from __future__ import annotations
 
 import json
@@ -28,60 +29,64 @@ def _run(command: list[str], cwd: Path) -> str:
     return completed.stdout
 
 
-def _by_path(project: Path, triples) -> dict[str, list[tuple[str, int, int]]]:
-    found: dict[str, list[tuple[str, int, int]]] = {str(path): [] for path in python_files(project)}
+def _by_path(triples) -> dict[str, list[tuple[str, int, int]]]:
+    found: dict[str, list[tuple[str, int, int]]] = {}
     for path, code, line, column in triples:
-        found.setdefault(str((project / path).resolve()), []).append((code, line, column))
+        found.setdefault(str((FIXTURES / path).resolve()), []).append((code, line, column))
     return found
 
 
-def cli_findings(project: Path):
+def _fixture_files() -> list[str]:
+    return sorted({str(path.relative_to(FIXTURES)) for project in fixture_projects()
+                   for path in python_files(project)})
+
+
+def cli_findings():
     output = _run([str(BIN / "backlint"), "check", "--format", "json", "--no-cache",
-                   "--no-semgrep", "."], project)
+                   "--no-semgrep", "."], FIXTURES)
     report = json.loads(output)
-    return _by_path(project, ((item["path"], item["code"], item["line"], item["column"])
-                              for item in report["findings"] if item["path"].endswith(".py")))
+    return _by_path((item["path"], item["code"], item["line"], item["column"])
+                    for item in report["findings"] if item["path"].endswith(".py"))
 
 
-def flake8_findings(project: Path):
-    files = [str(path.relative_to(project)) for path in python_files(project)]
+def flake8_findings():
     output = _run([str(BIN / "flake8"), "--isolated", "--select=BKL",
-                   "--format=%(path)s\t%(code)s\t%(row)d\t%(col)d", *files], project)
+                   "--format=%(path)s\t%(code)s\t%(row)d\t%(col)d", *_fixture_files()], FIXTURES)
     rows = (line.split("\t") for line in output.splitlines() if line.count("\t") == 3)
     # flake8 prints 1-based columns; the contract (and the core) is 0-based.
-    return _by_path(project, ((path, code, int(row), int(col) - 1)
-                              for path, code, row, col in rows))
+    return _by_path((path, code, int(row), int(col) - 1) for path, code, row, col in rows)
 
 
-def pylint_findings(project: Path, jobs: int):
-    files = [str(path.relative_to(project)) for path in python_files(project)]
+def pylint_findings(jobs: int):
     symbols = ",".join(rule.pylint_name() for rule in all_rules())
     output = _run([str(BIN / "pylint"), "--load-plugins=backlint.checkers", "--disable=all",
                    f"--enable={symbols}", f"-j{jobs}", "--score=n", "--persistent=n",
-                   "--msg-template={path}\t{msg_id}\t{line}\t{column}", *files], project)
+                   "--msg-template={path}\t{msg_id}\t{line}\t{column}", *_fixture_files()],
+                  FIXTURES)
     rows = (line.split("\t") for line in output.splitlines() if line.count("\t") == 3)
-    return _by_path(project, ((path, _PYLINT_TO_CODE[msg], int(row), int(col))
-                              for path, msg, row, col in rows))
+    return _by_path((path, _PYLINT_TO_CODE[msg], int(row), int(col))
+                    for path, msg, row, col in rows)
 
 
 FRONT_ENDS = {
     "cli": cli_findings,
     "flake8": flake8_findings,
-    "pylint-j1": lambda project: pylint_findings(project, 1),
-    "pylint-j2": lambda project: pylint_findings(project, 2),
+    "pylint-j1": lambda: pylint_findings(1),
+    "pylint-j2": lambda: pylint_findings(2),
 }
 PROJECTS = fixture_projects()
 
 
 @pytest.fixture(scope="module")
 def reports():
-    """Findings by front end and project, each front end run once per project, on demand."""
-    memo: dict[tuple[str, Path], dict] = {}
+    """Findings by front end, each front end run once over every fixture project at once (they
+    are slow to start); each project keeps its own configuration and cross-file universe."""
+    memo: dict[str, dict] = {}
 
-    def report(front_end: str, project: Path) -> dict:
-        if (front_end, project) not in memo:
-            memo[front_end, project] = FRONT_ENDS[front_end](project)
-        return memo[front_end, project]
+    def report(front_end: str) -> dict:
+        if front_end not in memo:
+            memo[front_end] = FRONT_ENDS[front_end]()
+        return memo[front_end]
 
     return report
 
@@ -90,11 +95,12 @@ def reports():
 @pytest.mark.parametrize("project", PROJECTS, ids=lambda path: str(path.relative_to(FIXTURES)))
 def test_front_end_matches_core(reports, front_end, project):
     # flake8 sees one file at a time: it reports the per-file part of every rule only.
-    expected = core_findings(project, cross_file=front_end != "flake8")
-    actual = reports(front_end, project)
-    mismatches = {path: (sorted(expected.get(path, [])), sorted(actual.get(path, [])))
-                  for path in set(expected) | set(actual)
-                  if sorted(expected.get(path, [])) != sorted(actual.get(path, []))}
+    expected = {path: items for path, items in
+                core_findings(project, cross_file=front_end != "flake8").items()
+                if _nearest_project(Path(path)) == project}
+    actual = reports(front_end)
+    mismatches = {path: (sorted(expected[path]), sorted(actual.get(path, [])))
+                  for path in expected if sorted(expected[path]) != sorted(actual.get(path, []))}
     assert not mismatches, json.dumps({path: {"core": core, front_end: other}
                                        for path, (core, other) in mismatches.items()}, indent=1)
 
