@@ -26,13 +26,15 @@ from backlint.reporters import (Report, Row, catalog_rules, code_frame, format_j
                                 format_sarif, format_statistics, format_text, format_text_errors)
 from backlint.rules import ConfigError, FileError, Finding, Settings, all_rules, rule_by_code
 from backlint.rules.settings import find_pyproject, load_pyproject, settings_for, with_codes
+from backlint.outcome import (EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED, exit_code,
+                              internal_failures)
 from backlint.show_settings import format_settings, unmatched_patterns
+from backlint.supervision import Terminated
 from backlint.runner import (Analysis, ScriptAnalysis, analyse_files, analyse_scripts,
                              default_jobs, read_lines, semgrep_rules_dir)
 
 Command = TypeVar("Command", bound=Callable[..., object])
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -46,6 +48,12 @@ def _guarded(command: Command) -> Command:
             raise
         except (ConfigError, BaselineError, DiffError) as error:
             _fail(str(error))
+        except KeyboardInterrupt:
+            click.echo("backlint: interrupted", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+        except Terminated:
+            click.echo("backlint: terminated (SIGTERM); worker processes ended", err=True)
+            raise click.exceptions.Exit(EXIT_TERMINATED) from None
         except Exception as error:  # pylint: disable=broad-exception-caught  # never a traceback
             if os.environ.get("BACKLINT_DEBUG") == "1":
                 traceback.print_exc()
@@ -56,7 +64,7 @@ def _guarded(command: Command) -> Command:
 
 
 def _fail(message: str) -> None:
-    click.echo(f"backlint: error: {message}", err=True)
+    _error(message)
     raise click.exceptions.Exit(EXIT_ERROR)
 
 
@@ -83,12 +91,16 @@ _CHECK_HELP = """Check Python (and, with semgrep, JS/TS) files under PATH (defau
 
 \b
 Exit codes:
-  0  no findings
-  1  findings (use --exit-zero to always exit 0)
-  2  usage or configuration error, or an internal error of backlint
-A file that cannot be checked (unreadable, not UTF-8, a syntax error, a symlink loop) is reported
-(on stderr in text output, under "errors" in JSON and SARIF) and the run goes on; such files do
-not change the exit code by themselves.
+  0    no findings, and every file was checked
+  1    findings, or files that cannot be read or parsed (--exit-zero, or
+       tolerate-file-errors = true, exits 0 on both)
+  2    usage or configuration error (an unknown code too), or backlint failed: a file's
+       analysis crashed or took over file-timeout seconds, a worker died twice, the JS/TS
+       engine failed
+  130  interrupted; 143 terminated
+Problem files are reported (on stderr in text output, under "errors" in JSON and SARIF) and the
+run goes on. FIFOs, sockets, devices, broken symlinks, files over max-file-bytes and symlinks
+out of the checked folders are skipped with a notice and do not fail the run.
 
 \b
 Configuration:
@@ -216,8 +228,25 @@ def _check(paths: tuple[str, ...], options: CheckOptions) -> None:
         _rewrite(report, options)
         return
     _print(report, options)
-    failed = narrowing.fails(report.rows, options.fail_on) and not options.exit_zero
-    raise click.exceptions.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+    raise click.exceptions.Exit(_exit_code(report, scripts, settings, options))
+
+
+def _exit_code(report: Report, scripts: ScriptAnalysis, settings: Settings,
+               options: CheckOptions) -> int:
+    """The contract in backlint/outcome.py; a run that failed closed says why, last."""
+    failing = internal_failures(report.errors)
+    if failing:
+        _error(f"{len(failing):,} file{'s' if len(failing) != 1 else ''} could not be checked "
+               f"because of an internal error: {', '.join(failing)}")
+    if scripts.failed:
+        _error(f"the JS/TS engine failed, its files were not checked: {scripts.failed}")
+    findings = narrowing.fails(report.rows, options.fail_on) and not options.exit_zero
+    return exit_code(findings, (message for _, message in report.errors), bool(scripts.failed),
+                     options.exit_zero or settings.tolerate_file_errors)
+
+
+def _error(message: str) -> None:
+    click.echo(f"backlint: error: {message}", err=True)
 
 
 # Formats that carry each finding's fingerprint (and SARIF's repository-relative URIs); the

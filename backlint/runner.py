@@ -11,22 +11,19 @@ import importlib
 import os
 import re
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
 from backlint.cache import Cache, CacheUnavailable
-from backlint.rules import FileError, FileResult, Finding, Settings, analyse_source, rule_by_code
+from backlint.rules import FileError, FileResult, Finding, Settings, rule_by_code
 from backlint.rules.engine import oversize_error
 from backlint.rules.noqa import is_suppressed
 from backlint.rules.project import merge_findings, project_findings
+from backlint.outcome import is_internal
+from backlint.parallel import Batches
 from backlint.safe_files import TooLarge, Unreadable, read_bounded
-
-_CHUNK_FILES = 16
-_CHUNK_BYTES = 512 * 1024
-# Below this many files to analyse, starting worker processes costs more than it saves.
-_MIN_PARALLEL_FILES = 24
+from backlint.supervision import sigterm_raises
 
 Pending = tuple[str, bytes, "str | None"]
 # Lines read for `# noqa` and --show-source when the caller does not say how many bytes.
@@ -65,13 +62,17 @@ def analyse_files(paths: Sequence[str], settings: Settings, jobs: int = 1,
     analysis = Analysis()
     done: dict[str, FileResult] = {}
     keys: dict[str, str] = {}
-    batches = _Batches(settings, jobs)
+    batches = Batches(settings, jobs)
     try:
-        for path, source, key in _sources(paths, settings, cache, done, analysis, keys):
-            batches.add((path, source, key))
-        fresh = batches.finish()
-    finally:
-        batches.close()
+        with sigterm_raises():
+            for path, source, key in _sources(paths, settings, cache, done, analysis, keys):
+                batches.add((path, source, key))
+            fresh = batches.finish()
+    except BaseException:  # interrupted, terminated: no worker outlives the run
+        batches.abort()
+        raise
+    batches.close()
+    analysis.warnings += batches.warnings
     for result, key in fresh:
         done[result.path] = result
         if cache is not None and key is not None and not _is_internal_error(result):
@@ -145,82 +146,7 @@ def _save(cache: Cache | None, analysis: Analysis) -> None:
 
 
 def _is_internal_error(result: FileResult) -> bool:
-    return result.error is not None and result.error.message.startswith("internal error")
-
-
-class _Batches:
-    """Collects files into chunks and hands full chunks to a process pool started on demand."""
-
-    def __init__(self, settings: Settings, jobs: int) -> None:
-        self.settings = settings
-        self.jobs = max(1, jobs)
-        self.pool: ProcessPoolExecutor | None = None
-        self.chunk: list[Pending] = []
-        self.chunk_bytes = 0
-        self.waiting: list[Pending] = []
-        self.futures: list[tuple[Future[list[FileResult]], list[Pending]]] = []
-
-    def add(self, item: Pending) -> None:
-        if self.jobs == 1:
-            self.waiting.append(item)
-            return
-        self.chunk.append(item)
-        self.chunk_bytes += len(item[1])
-        if len(self.chunk) >= _CHUNK_FILES or self.chunk_bytes >= _CHUNK_BYTES:
-            self._flush()
-
-    def _flush(self) -> None:
-        self.waiting.extend(self.chunk)
-        self.chunk, self.chunk_bytes = [], 0
-        if self.jobs == 1 or (self.pool is None and len(self.waiting) < _MIN_PARALLEL_FILES):
-            return
-        if self.pool is None:
-            self.pool = ProcessPoolExecutor(max_workers=self.jobs)
-        for start in range(0, len(self.waiting), _CHUNK_FILES):
-            items = self.waiting[start:start + _CHUNK_FILES]
-            payload = [(path, source) for path, source, _ in items]
-            self.futures.append((self.pool.submit(analyse_chunk, payload, self.settings), items))
-        self.waiting = []
-
-    def finish(self) -> list[tuple[FileResult, str | None]]:
-        """Every result with its cache key: the pool's, then whatever is left, in-process."""
-        self._flush()
-        fresh: list[tuple[FileResult, str | None]] = []
-        for future, items in self.futures:
-            fresh.extend(zip(_chunk_results(future, items), (key for _, _, key in items)))
-        for path, source, key in self.waiting:
-            fresh.append((analyse_one(path, source, self.settings), key))
-        return fresh
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _chunk_results(future: Future[list[FileResult]], items: list[Pending]) -> list[FileResult]:
-    try:
-        return future.result()
-    except Exception as error:  # pylint: disable=broad-exception-caught  # a worker died
-        return [FileResult(path, error=FileError(path, _internal_error_message(error)))
-                for path, _, _ in items]
-
-
-def analyse_chunk(items: list[tuple[str, bytes]], settings: Settings) -> list[FileResult]:
-    """A worker's task: several files in one message each way."""
-    return [analyse_one(path, source, settings) for path, source in items]
-
-
-def analyse_one(path: str, source: bytes, settings: Settings) -> FileResult:
-    """The core's result for one file; a bug in a rule costs that file, not the run."""
-    try:
-        return analyse_source(source, path, settings)
-    except Exception as error:  # pylint: disable=broad-exception-caught  # see docstring
-        return FileResult(path, error=FileError(path, _internal_error_message(error)))
-
-
-def _internal_error_message(error: BaseException) -> str:
-    return (f"internal error in backlint while checking this file: "
-            f"{type(error).__name__}: {error}; please report it")
+    return result.error is not None and is_internal(result.error.message)
 
 
 class _LineReader:
@@ -256,6 +182,8 @@ class ScriptAnalysis:
     # Symbol and severity of codes the Python catalog may not have (semgrep-only rules).
     described: dict[str, tuple[str, str]] = field(default_factory=dict)
     unavailable: str | None = None
+    # The engine ran and failed (crashed, killed, timed out): the run fails closed (exit 2).
+    failed: str | None = None
     checked: int = 0
 
 
@@ -275,8 +203,9 @@ def analyse_scripts(paths: Sequence[str], settings: Settings,
         return ScriptAnalysis(unavailable="the semgrep rule pack is missing from this backlint "
                                           f"install; {_not_checked(paths)}")
     outcome = run_semgrep(list(paths), rules_dir, timeout=timeout)
-    if outcome.unavailable:
-        return ScriptAnalysis(unavailable=outcome.unavailable)
+    failed = getattr(outcome, "failed", None)
+    if failed or outcome.unavailable:
+        return ScriptAnalysis(unavailable=outcome.unavailable, failed=failed)
     analysis = ScriptAnalysis(errors=[_semgrep_error(raw) for raw in outcome.errors])
     failed = {error.path for error in analysis.errors}
     analysis.checked = sum(1 for path in paths if path not in failed)

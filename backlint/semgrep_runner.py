@@ -3,7 +3,8 @@
 No rule logic lives here: the rules are the YAML files of the pack. This module finds the
 semgrep executable, runs it offline over the given files only, and maps each result to
 backlint's finding shape (code, symbol, path, 1-based line, 0-based columns, message,
-severity). It never raises: when semgrep is missing or cannot run, `unavailable` says why.
+severity). It never raises: when semgrep is missing or cannot run, `unavailable` says why; when
+it ran and failed, `failed` does.
 """
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ _MAX_ARGS_CHARS = 100_000
 class SemgrepResult:
     findings: list[dict] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
-    unavailable: str | None = None
+    unavailable: str | None = None  # could not run: JS/TS files not checked, a warning
+    failed: str | None = None  # ran and crashed, was killed or timed out: the run fails
 
 
 def find_semgrep() -> str | None:
@@ -65,7 +67,10 @@ def run_semgrep(paths: list[str], rules_dir: Path, timeout: float = 600) -> Semg
     for chunk in _chunks(existing):
         output, problem = _invoke(executable, rules, chunk, timeout)
         if problem:
-            result.unavailable = problem
+            if output is None:  # started, then crashed, was killed or timed out
+                result.failed = problem
+            else:  # could not be started
+                result.unavailable = problem
             return result
         _collect(output, result)
     return result
@@ -84,14 +89,15 @@ def _chunks(paths: list[str]) -> list[list[str]]:
 
 
 def _invoke(executable: str, rules_dir: Path, paths: list[str],
-            timeout: float) -> tuple[dict, str | None]:
-    """semgrep's parsed JSON output, or a sentence saying why there is none."""
+            timeout: float) -> tuple[dict | None, str | None]:
+    """semgrep's parsed JSON output, or a sentence saying why there is none (with None for
+    the output when semgrep ran and failed)."""
     command = [executable, "scan", "--config", str(rules_dir), *_FLAGS, "--", *paths]
     try:
         completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
                                    env={**os.environ, **_OFFLINE_ENV}, check=False)
     except subprocess.TimeoutExpired:
-        return {}, f"semgrep did not finish within {timeout:g} s; pass --no-semgrep to skip it"
+        return None, f"semgrep did not finish within {timeout:g} s; pass --no-semgrep to skip it"
     except OSError as error:
         return {}, f"semgrep could not be started ({error}): {INSTALL_HINT}"
     try:
@@ -99,7 +105,7 @@ def _invoke(executable: str, rules_dir: Path, paths: list[str],
     except ValueError:
         output = None
     if not isinstance(output, dict):
-        return {}, _failure(completed)
+        return None, _failure(completed)
     return output, None
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import re
 import sys
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
 from .catalog import all_options, all_rules
+from .codes import is_known, known_codes
 from .globs import matches, matches_any
 
 if sys.version_info >= (3, 11):
@@ -31,7 +31,6 @@ TEST_PATTERNS = (
     "tests", "test", "__tests__", "testing", "test_*.py", "*_test.py", "conftest.py",
     "*.test.*", "*.spec.*",
 )
-_CODE = re.compile(r"^BKL\d{0,3}$")
 
 
 class ConfigError(Exception):
@@ -51,6 +50,10 @@ class Settings:
     exclude_generated: bool = True
     generated_markers: tuple[str, ...] = ()
     max_file_bytes: int = 5_000_000
+    # Seconds one file's analysis may take before it is abandoned (and the run fails).
+    file_timeout: float = 60.0
+    # Unreadable and unparsable files are reported but do not fail the run.
+    tolerate_file_errors: bool = False
     semgrep: bool = True
     rule_options: tuple[tuple[str, object], ...] = ()
     # A baseline file (relative to the configuration's folder); see `backlint check --baseline`.
@@ -158,7 +161,8 @@ def load_pyproject(pyproject: Path) -> Settings:
 
 _TOP_KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude",
              "extend-exclude", "check-tests", "max-file-bytes", "semgrep", "baseline",
-             "exclude-generated", "generated-markers")
+             "exclude-generated", "generated-markers", "file-timeout",
+             "tolerate-file-errors")
 
 
 def parse_table(table: dict[str, object], root: str, source: str) -> Settings:
@@ -188,7 +192,7 @@ def _unknown_key_message(key: str, where: str) -> str:
 
 
 def _parse_top(key: str, raw: object, where: str) -> object:
-    if key in ("check-tests", "semgrep", "exclude-generated"):
+    if key in ("check-tests", "semgrep", "exclude-generated", "tolerate-file-errors"):
         if not isinstance(raw, bool):
             raise ConfigError(f"{where}: `{key}` takes true or false (got {raw!r})")
         return raw
@@ -196,6 +200,10 @@ def _parse_top(key: str, raw: object, where: str) -> object:
         if isinstance(raw, bool) or not isinstance(raw, int) or raw <= 0:
             raise ConfigError(f"{where}: `{key}` takes a positive whole number (got {raw!r})")
         return raw
+    if key == "file-timeout":
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not 0 < raw < 1e6:
+            raise ConfigError(f"{where}: `{key}` takes a positive number of seconds (got {raw!r})")
+        return float(raw)
     if key == "per-file-ignores":
         return _parse_per_file_ignores(raw, where)
     if key == "baseline":
@@ -228,6 +236,7 @@ def _parse_per_file_ignores(raw: object, where: str) -> tuple[tuple[str, tuple[s
 
 
 def _check_code(code: str, where: str) -> None:
-    if not _CODE.match(code):
-        raise ConfigError(f"{where}: `{code}` is not a backlint code; codes look like BKL101 "
-                          "(or a prefix such as BKL1); `backlint rules` lists them")
+    if not is_known(code):
+        raise ConfigError(f"{where}: `{code}` is not a backlint code or code prefix; known codes: "
+                          f"{', '.join(known_codes())} (or a prefix such as BKL1); "
+                          "`backlint rules` lists them")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from backlint import runner
+from backlint import parallel, runner
 from backlint.cache import Cache
 from backlint.rules import FileResult, Finding, Settings
 
@@ -40,12 +40,12 @@ def entries(project: Path) -> list[Path]:
 def no_analysis(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record files the core is asked to analyse (a warm run asks for none)."""
     analysed: list[str] = []
-    real = runner.analyse_source
+    real = parallel.analyse_source
 
     def recording(source, path, settings):
         analysed.append(Path(path).name)
         return real(source, path, settings)
-    monkeypatch.setattr(runner, "analyse_source", recording)
+    monkeypatch.setattr(parallel, "analyse_source", recording)
     return analysed
 
 

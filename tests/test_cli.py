@@ -273,11 +273,10 @@ def test_bad_files_are_reported_and_the_run_goes_on(tmp_path: Path) -> None:
     assert errors["loop/again"] == f"skipped: symlink loop back to {tmp_path.resolve()}"
 
 
-def test_bad_files_in_text_mode_go_to_stderr_and_do_not_change_the_exit_code(
-        tmp_path: Path) -> None:
+def test_bad_files_in_text_mode_go_to_stderr_and_fail_the_run(tmp_path: Path) -> None:
     write(tmp_path, {"syntax.py": "def broken(:\n", "clean.py": CLEAN_MODULE})
     result = run(tmp_path, "check", "--no-semgrep")
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     assert result.stderr.startswith("syntax.py: error: syntax error at line 1")
     assert result.stdout == "No findings (1 file checked, 1 could not be checked).\n"
 
@@ -314,19 +313,23 @@ def test_chmod_000_file_is_reported(tmp_path: Path) -> None:
 def test_a_crashing_rule_costs_one_file_not_the_run(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path, {"crash.py": CLEAN_MODULE, "types.py": ANY_MODULE})
-    from backlint import runner
-    real = runner.analyse_source
+    from backlint import parallel
+    real = parallel.analyse_source
 
     def flaky(source, path, settings):
         if path.endswith("crash.py"):
             raise ValueError("boom")
         return real(source, path, settings)
-    monkeypatch.setattr(runner, "analyse_source", flaky)
-    exit_code, document = run_json(tmp_path, "--jobs", "1", "--no-cache")
-    assert exit_code == 1
-    assert document["errors"] == [{"path": "crash.py", "message": (
+    monkeypatch.setattr(parallel, "analyse_source", flaky)
+    result = run(tmp_path, "check", "--format", "json", "--no-semgrep", "--jobs", "1",
+                 "--no-cache", "--exit-zero")
+    assert result.exit_code == 2  # fails closed, whatever --exit-zero says
+    assert codes(json.loads(result.stdout)) == [("types.py", "BKL401", 4)]
+    assert json.loads(result.stdout)["errors"] == [{"path": "crash.py", "message": (
         "internal error in backlint while checking this file: ValueError: boom; "
         "please report it")}]
+    assert result.stderr == ("backlint: error: 1 file could not be checked because of an "
+                             "internal error: crash.py\n")
 
 
 def test_an_unexpected_crash_is_one_line_and_exit_2(tmp_path: Path,
