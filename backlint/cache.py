@@ -7,34 +7,35 @@ see half a pack and at worst both write one. A run writes one pack with its new 
 pile up, or one is damaged, it writes a merged pack and deletes the ones it read. One file per
 entry was measured slower: creating 2,000 small files costs 0.4-0.8 s on ext4, one pack ~20 ms.
 
-Every pack is checked on read (its format tag, the classes it may contain, each entry's type and
-path) and anything else is treated as a miss and rewritten: the cache is never trusted.
+Packs are plain data (backlint/cache_codec.py: JSON lines, a format tag, a sha256 trailer, a strict
+schema; nothing read back resolves a name to code) in a confined folder (backlint/cache_folder.py:
+no symbolic links, only regular files, bounded reads). Anything else is a miss and is rewritten:
+a cache committed into a checked repository, or tampered with, is at worst ignored.
 """
 from __future__ import annotations
 
 import hashlib
-import io
 import os
-import pickle
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from backlint import __version__
+from backlint.cache_codec import decode_pack, encode_pack
+from backlint.cache_folder import Folder, FolderRefused
 from backlint.rules import FileResult, Settings
 from backlint.rules.engine import import_path
 
 CACHE_DIR_NAME = ".backlint_cache"
-_FORMAT = "backlint-cache-3"
-_PACK_PREFIX, _PACK_SUFFIX = "pack-", ".pickle"
+_FORMAT = "backlint-cache-4"
+_PACK_PREFIX, _PACK_SUFFIX = "pack-", ".jsonl"
 _MAX_PACKS = 8
+# A 2,000-file tree's pack is about 15 MB; a bound keeps a planted 10 GB "pack" from being read.
+MAX_PACK_BYTES = 512 * 1024 * 1024
+_MAX_READ_BYTES = 2 * MAX_PACK_BYTES
 _CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                  "# This file is a cache directory tag created by backlint.\n"
                  "# For information about cache directory tags see https://bford.info/cachedir/\n")
-_SAFE_BUILTINS = frozenset({"set", "frozenset", "tuple", "list", "dict", "bytes", "str", "int",
-                            "float", "complex", "bool", "slice", "range"})
-_SAFE_MODULE_PREFIX = "backlint.rules"
 
 
 class CacheUnavailable(Exception):
@@ -44,13 +45,14 @@ class CacheUnavailable(Exception):
 class Cache:
     """Look up results by key (all packs are read on the first look-up); `save` writes new ones."""
 
-    def __init__(self, directory: Path, settings: Settings) -> None:
-        self.directory = directory
+    def __init__(self, folder: Folder, settings: Settings) -> None:
+        self.directory = folder.path
+        self._folder = folder
         self.settings = settings
         self._root_prefix = os.path.join(os.path.abspath(settings.root), "")
         self._salt = "\0".join((_FORMAT, _code_fingerprint(), settings.fingerprint())).encode()
         self._stored: dict[str, FileResult] | None = None
-        self._packs_read: list[Path] = []
+        self._packs_read: list[str] = []
         self._damaged = False
         self._used: set[str] = set()
         self._new: dict[str, FileResult] = {}
@@ -59,15 +61,17 @@ class Cache:
     def open(cls, directory: Path, settings: Settings) -> Cache:
         """Create the folder (tagged and git-ignored) if needed; CacheUnavailable if impossible."""
         try:
-            directory.mkdir(parents=True, exist_ok=True)
-            _write_if_missing(directory / "CACHEDIR.TAG", _CACHEDIR_TAG)
-            _write_if_missing(directory / ".gitignore", "# Created by backlint.\n*\n")
+            folder = Folder.open(directory)
+            folder.write_if_missing("CACHEDIR.TAG", _CACHEDIR_TAG)
+            folder.write_if_missing(".gitignore", "# Created by backlint.\n*\n")
+        except FolderRefused as error:
+            raise CacheUnavailable(f"cannot use the cache folder: {error}") from None
         except OSError as error:
             raise CacheUnavailable(f"cannot use the cache folder {directory}: "
                                    f"{error.strerror or error}") from None
         if not os.access(directory, os.W_OK | os.X_OK):
             raise CacheUnavailable(f"cannot write to the cache folder {directory}")
-        return cls(directory, settings)
+        return cls(folder, settings)
 
     def key(self, source: bytes, path: str) -> str:
         """The entry name of this file's content at this place under these settings."""
@@ -109,40 +113,33 @@ class Cache:
         entries = dict(self._new)
         if compact:
             entries = {**_kept(stored, self._used), **entries}
+        skipped: list[str] = []
+        name = f"{_PACK_PREFIX}{time.time_ns():020d}-{os.getpid()}{_PACK_SUFFIX}"
         try:
-            self._write_pack(entries)
+            self._folder.write_new(name, encode_pack(entries.items(), skipped))
         except OSError as error:
             raise CacheUnavailable(f"cannot write to the cache folder {self.directory}: "
                                    f"{error.strerror or error}") from None
         if compact:
             for pack in self._packs_read:
-                _remove(pack)
+                self._folder.remove(pack)
+        if skipped:
+            raise CacheUnavailable(f"cannot cache the results of {len(skipped)} file(s), a bug in "
+                                   f"backlint (please report it): {skipped[0]}")
 
     def _read_packs(self) -> dict[str, FileResult]:
         stored: dict[str, FileResult] = {}
-        for pack in sorted(self.directory.glob(f"{_PACK_PREFIX}*{_PACK_SUFFIX}")):
-            entries = _load_pack(pack)
-            self._packs_read.append(pack)
+        budget = _MAX_READ_BYTES
+        for name, regular in self._folder.names(_PACK_PREFIX):
+            self._packs_read.append(name)
+            data = self._folder.read(name, min(budget, MAX_PACK_BYTES)) if regular else None
+            entries = None if data is None else decode_pack(data)
             if entries is None:
-                self._damaged = True
-            else:
-                stored.update(entries)
+                self._damaged = True  # rewritten without it, and it is removed
+                continue
+            budget -= len(data or b"")
+            stored.update(entries)
         return stored
-
-    def _write_pack(self, entries: dict[str, FileResult]) -> None:
-        """A header `(format, count)`, then one pickle per entry: pickling entry by entry keeps
-        the pickler's memo (and the run's peak memory) the size of one file's facts."""
-        name = f"{_PACK_PREFIX}{time.time_ns():020d}-{os.getpid()}{_PACK_SUFFIX}"
-        handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                pickle.dump((_FORMAT, len(entries)), stream, protocol=pickle.HIGHEST_PROTOCOL)
-                for entry in entries.items():
-                    pickle.dump(entry, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.directory / name)
-        except BaseException:
-            _remove(Path(temporary))
-            raise
 
 
 def _kept(stored: dict[str, FileResult], used: set[str]) -> dict[str, FileResult]:
@@ -150,46 +147,6 @@ def _kept(stored: dict[str, FileResult], used: set[str]) -> dict[str, FileResult
     if len(stored) <= 2 * len(used) + 1000:
         return stored
     return {key: stored[key] for key in used}
-
-
-def _load_pack(pack: Path) -> dict[str, FileResult] | None:
-    """A pack's entries, or None if it is damaged or not backlint's."""
-    try:
-        stream = io.BytesIO(pack.read_bytes())
-        header = _SafeUnpickler(stream).load()
-        if not (isinstance(header, tuple) and len(header) == 2 and header[0] == _FORMAT
-                and isinstance(header[1], int)):
-            return None
-        entries = dict(_SafeUnpickler(stream).load() for _ in range(header[1]))
-    except Exception:  # pylint: disable=broad-exception-caught  # any damage means "not cached"
-        return None
-    if stream.read(1) or not all(isinstance(key, str) and isinstance(result, FileResult)
-                                 for key, result in entries.items()):
-        return None
-    return entries
-
-
-class _SafeUnpickler(pickle.Unpickler):
-    """Loads only backlint's own records and plain builtins: a foreign pickle runs no code."""
-
-    def find_class(self, module: str, name: str) -> object:
-        if module == "builtins" and name in _SAFE_BUILTINS:
-            return super().find_class(module, name)
-        if module == _SAFE_MODULE_PREFIX or module.startswith(_SAFE_MODULE_PREFIX + "."):
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a backlint cache entry")
-
-
-def _write_if_missing(path: Path, text: str) -> None:
-    if not path.exists():
-        path.write_text(text, encoding="utf-8")
-
-
-def _remove(path: Path) -> None:
-    try:
-        path.unlink()
-    except OSError:
-        pass  # another run removed it first, or it is read-only: a stale pack is only a miss
 
 
 def _code_fingerprint() -> str:

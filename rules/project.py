@@ -1,7 +1,8 @@
 """Cross-file rules: per-file facts, collected in the single pass, combined once per project.
 
-Facts are plain picklable values stored under the rule's code in `FileResult.facts`, so the same
-reduce step serves pylint's `-j N`, the CLI's `--jobs N` and the cache.
+Facts are plain values (what they may hold: backlint/cache_codec.py) stored under the rule's code
+in `FileResult.facts`, so the same reduce step serves pylint's `-j N`, the CLI's `--jobs N` and
+the cache.
 """
 from __future__ import annotations
 

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
-import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +10,7 @@ import pytest
 
 from backlint import parallel, runner
 from backlint.cache import Cache
-from backlint.rules import FileResult, Finding, Settings
+from backlint.rules import FileResult, Settings
 
 from test_cli import ANY_MODULE, CLEAN_MODULE, LEAKY_ROUTE, run, write
 
@@ -97,45 +95,6 @@ def test_damaged_entries_are_ignored_and_rewritten(project: Path, damage: bytes,
     assert all(entry.read_bytes() != damage for entry in entries(project))
     analysed.clear()
     assert check(project) == cold and analysed == []
-
-
-def test_foreign_pickles_are_not_trusted(project: Path) -> None:
-    cold = check(project)
-    (pack,) = entries(project)
-    with open(pack, "rb") as stream:
-        tag, count = pickle.load(stream)
-        stored = dict(pickle.load(stream) for _ in range(count))
-    lying = FileResult(str(project / "app/module_0.py"), findings=[
-        Finding(str(project / "app/module_0.py"), 1, 0, "BKL101", "planted")])
-
-    def pack_of(header: object, *items: object) -> bytes:
-        return b"".join(pickle.dumps(item) for item in (header, *items))
-
-    foreign = [pickle.dumps({"findings": []}), pickle.dumps(lying), pickle.dumps(Settings()),
-               pack_of((tag, 1), ("other-key", lying)),
-               pack_of((tag, len(stored)), *((key, "not a result") for key in stored)),
-               pack_of(("another-tool", len(stored)), *stored.items()),
-               pack_of((tag, len(stored) + 1), *stored.items()),  # truncated
-               pack_of((tag, len(stored)), *stored.items(), "trailing")]
-    for content in foreign:
-        for entry in entries(project):
-            entry.write_bytes(content)
-        assert check(project) == cold, content[:80]
-
-
-class _Gadget:
-    """Unpickling this would run a command; the cache must refuse it."""
-
-    def __reduce__(self):
-        return (os.system, ("touch pwned",))
-
-
-def test_entries_that_would_run_code_are_refused(project: Path) -> None:
-    cold = check(project)
-    for entry in entries(project):
-        entry.write_bytes(pickle.dumps(_Gadget()))
-    assert check(project) == cold
-    assert not (project / "pwned").exists()
 
 
 def test_an_entry_is_only_used_for_its_own_file(project: Path, tmp_path: Path) -> None:
@@ -237,3 +196,24 @@ def test_cross_file_findings_are_reused_only_while_no_file_changes(tmp_path, mon
     assert codes(check(tree)) == ["BKL202"] and not reduced  # warm: served from the cache
     (tree / "app" / "cache.py").write_text("from app.db import redis\n")
     assert codes(check(tree)) == [] and reduced == [1]  # one file changed: reduced again
+
+
+def test_facts_the_cache_cannot_hold_cost_only_their_file(project: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = check(project, "--no-cache")
+    real = runner.analyse_source
+
+    def storing_a_path(source, path, settings):
+        result = real(source, path, settings)
+        if path.endswith("module_0.py"):
+            result.facts["BKL999"] = {"where": Path(path)}
+        return result
+    monkeypatch.setattr(runner, "analyse_source", storing_a_path)
+    result = run(project, "check", "--format", "json", "--no-semgrep", "--jobs", "1")
+    assert result.stdout == expected
+    assert "cannot cache the results of 1 file(s)" in result.stderr
+    assert "module_0.py: pathlib.PosixPath is not plain data" in result.stderr
+    assert "facts['BKL999']['where']" in result.stderr
+    monkeypatch.undo()
+    analysed = no_analysis(monkeypatch)
+    assert check(project) == expected and analysed == ["module_0.py"]
