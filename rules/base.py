@@ -20,6 +20,7 @@ class Option:
     kind: type
     default: OptionValue
     help: str
+    choices: tuple[str, ...] = ()  # the accepted values of a string option, if limited
 
     def parse(self, raw: object) -> OptionValue:
         """Check a configured value; raise ValueError with a message naming the expected type."""
@@ -33,6 +34,8 @@ class Option:
             raise ValueError(f"`{self.name}` takes true or false")
         if self.kind is str and not isinstance(raw, str):
             raise ValueError(f"`{self.name}` takes a string")
+        if self.choices and raw not in self.choices:
+            raise ValueError(f"`{self.name}` takes one of {', '.join(map(repr, self.choices))}")
         return raw
 
 

@@ -1,10 +1,28 @@
 """Explicit `Any`
 
 ## What it does
-Reports every use of `typing.Any` (or `typing_extensions.Any`) as a type: in parameter and return
-annotations, variable annotations, type aliases (`JSON = dict[str, Any]`, `TypeAlias`, `type X =`),
-`cast(Any, ...)`, `TypeVar` bounds and constraints, base classes, and string annotations. Any import
-style is followed: `import typing as t; t.Any`, `from typing import Any as A`.
+Reports `typing.Any` (or `typing_extensions.Any`) where it makes the API untyped:
+
+- in the signature (parameters and return type) of a route handler or exception handler, in
+  every framework backlint knows; `response_model=` does not exempt `-> Any`, since the
+  handler's own result stays unchecked;
+- in the fields and bases of request and response models: pydantic models, dataclasses,
+  TypedDicts, msgspec structs, attrs and Django Ninja schemas, and their subclasses (also of an
+  imported project base such as `Schema`);
+- in the signatures of public functions, and of public methods of public classes, in service,
+  lib, utils and repository modules (`services/`, `*_service.py`, `lib/`, `utils/`,
+  `repositories/`, `crud.py` ...);
+- in public type aliases (`JSON = dict[str, Any]`, `TypeAlias`, `type X =`) and annotated
+  module-level names.
+
+Any import style is followed (`import typing as t; t.Any`, `from typing import Any as A`), and
+string annotations are read. Not reported by default: `Any` in function bodies (local
+annotations, `cast(Any, ...)`), `TypeVar` bounds, private helpers and classes (`_name`), ORM
+internals (`__table_args__`, `Mapped[Any]`, `ColumnElement[Any]` in model classes), framework
+hooks of views and their generic bases (`GenericAPIView[Any]`), and Django migrations.
+Generated code is not checked at all by default (`exclude-generated`). With
+`explicit-any-scope = "everywhere"`, every use of `Any` as a type is reported, migrations
+included.
 
 ## Why it matters
 The guide says "Type Everything: no `any`, no implicit `object`. Define request/response types
@@ -15,33 +33,50 @@ name or a missing key in a request or response reaches production unnoticed.
 ```python
 from typing import Any
 
+from fastapi import APIRouter
 
+router = APIRouter()
+
+
+@router.post("/orders/total")
 def total(order: dict[str, Any]) -> Any:
-    return order["amount"]
+    return {"amount": order["amount"]}
 ```
 
 ## Use instead
 ```python
-from typing import TypedDict
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+router = APIRouter()
 
 
-class Order(TypedDict):
+class Order(BaseModel):
     amount: int
 
 
-def total(order: Order) -> int:
-    return order["amount"]
+class Total(BaseModel):
+    amount: int
+
+
+@router.post("/orders/total")
+def total(order: Order) -> Total:
+    return Total(amount=order.amount)
 ```
 
 ## Options
 - `allow-star-arg-any` (default `false`): accept `*args: Any` and `**kwargs: Any`, the usual
   annotation of pass-through wrappers.
+- `explicit-any-scope` (default `"api"`): `"api"` reports `Any` where it makes the API untyped
+  (above); `"everywhere"` reports every use as a type: bodies, casts, `TypeVar` bounds, private
+  helpers, ORM internals and migrations too.
 """
 from __future__ import annotations
 
 import ast
 from pathlib import PurePosixPath
 
+from .api_surface import ApiSurface
 from .base import Option, Rule
 
 ANY_NAMES = frozenset({"typing.Any", "typing_extensions.Any"})
@@ -63,12 +98,25 @@ class ExplicitAny(Rule):
     pylint_id = "W9401"
     severity = "warning"
     options = (Option("allow-star-arg-any", bool, False,
-                      "accept `*args: Any` and `**kwargs: Any` in pass-through wrappers"),)
+                      "accept `*args: Any` and `**kwargs: Any` in pass-through wrappers"),
+               Option("explicit-any-scope", str, "api",
+                      '"api": only where `Any` makes the API untyped; "everywhere": every use',
+                      choices=("api", "everywhere")))
+
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self._everywhere = self.option("explicit-any-scope") == "everywhere"
+        self._surface = ApiSurface(ctx.model, ctx.relative_path)
+        # Migrations are generated history, never edited once applied.
+        self._silent = not self._everywhere and \
+            "migrations" in PurePosixPath(ctx.relative_path).parts[:-1]
 
     def report(self, node: ast.AST, message: str) -> None:
-        # Migrations are generated history, never edited once applied.
-        if "migrations" not in PurePosixPath(self.ctx.relative_path).parts[:-1]:
+        if not self._silent and (self._everywhere or self._surface.contains_current_node()):
             super().report(node, message)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self._surface.enter_class(node)
 
     def visit_Name(self, node: ast.Name) -> None:
         if isinstance(node.ctx, ast.Load) and self.ctx.model.resolve(node) in ANY_NAMES:
@@ -82,7 +130,9 @@ class ExplicitAny(Rule):
         self._check_string_annotation(node.annotation)
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        self._check_string_annotation(node.returns)
+        if self._everywhere or self._surface.signature_in_scope(node):
+            for string in self._any_strings(node.returns):
+                super().report(string, f"`Any` in the string annotation {string.value!r}: {_FIX}")
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -100,11 +150,14 @@ class ExplicitAny(Rule):
                 self.report(value, f"`Any` in a string type argument: {_FIX}")
 
     def _check_string_annotation(self, annotation: ast.AST | None) -> None:
+        for node in self._any_strings(annotation):
+            self.report(node, f"`Any` in the string annotation {node.value!r}: {_FIX}")
+
+    def _any_strings(self, annotation: ast.AST | None) -> list[ast.Constant]:
         if annotation is None:
-            return
-        for node in ast.walk(annotation):
-            if _is_string(node) and self._string_mentions_any(node.value):
-                self.report(node, f"`Any` in the string annotation {node.value!r}: {_FIX}")
+            return []
+        return [node for node in ast.walk(annotation)
+                if _is_string(node) and self._string_mentions_any(node.value)]
 
     def _string_mentions_any(self, text: str) -> bool:
         try:
@@ -118,7 +171,7 @@ class ExplicitAny(Rule):
     def _report_any(self, node: ast.AST) -> None:
         if self.option("allow-star-arg-any") and self._is_star_arg_annotation(node):
             return
-        if self._is_coroutine_send_or_yield(node) or self._is_response_model_return(node):
+        if self._is_coroutine_send_or_yield(node):
             return
         self.report(node, f"`Any` in {self._where()}: {_FIX}")
 
@@ -129,18 +182,6 @@ class ExplicitAny(Rule):
         return (isinstance(subscript, ast.Subscript) and subscript.slice is subscript_slice
                 and isinstance(subscript_slice, ast.Tuple) and node in subscript_slice.elts[:2]
                 and self.ctx.model.resolve(subscript.value) in _COROUTINE_NAMES)
-
-    def _is_response_model_return(self, node: ast.AST) -> bool:
-        """`-> Any` of a route whose `response_model=` is the declared response type, as FastAPI
-        documents for handlers returning ORM objects that the model filters."""
-        function = self.ctx.model.parent(node)
-        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return False
-        if function.returns is not node or self.ctx.model.route_of(function) is None:
-            return False
-        return any(keyword.arg == "response_model" and not _is_none(keyword.value)
-                   for decorator in function.decorator_list if isinstance(decorator, ast.Call)
-                   for keyword in decorator.keywords)
 
     def _is_star_arg_annotation(self, node: ast.AST) -> bool:
         arg = self.ctx.model.parent(node)
@@ -185,10 +226,6 @@ def _describe_type_use(ancestor: ast.AST) -> str | None:
 
 def _is_type_alias_statement(node: ast.AST) -> bool:
     return isinstance(node, _TYPE_ALIAS_STATEMENT)
-
-
-def _is_none(node: ast.AST) -> bool:
-    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _is_string(node: ast.AST) -> bool:

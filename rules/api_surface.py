@@ -1,0 +1,141 @@
+"""Where a type is part of a project's API: what BKL401 checks by default.
+
+A type annotation shapes the API when it is in a route handler's signature, in a field of a
+request or response model (pydantic, dataclass, TypedDict, msgspec, attrs, ninja), in a public
+type alias or module-level annotation, or in the signature of a public function of a service,
+lib, utils or repository module. Elsewhere (function bodies, ORM internals such as
+`__table_args__` or `ColumnElement[Any]`, private helpers) it is the implementation's business.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import PurePosixPath
+
+from .model import SemanticModel
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+MODEL_BASES = frozenset({
+    "pydantic.BaseModel", "pydantic.main.BaseModel", "pydantic.RootModel",
+    "pydantic.generics.GenericModel", "pydantic.v1.BaseModel", "sqlmodel.SQLModel",
+    "typing.TypedDict", "typing_extensions.TypedDict", "msgspec.Struct", "ninja.Schema",
+    "ninja.ModelSchema", "litestar.dto.DataclassDTO", "fastapi_camelcase.CamelModel",
+})
+MODEL_DECORATORS = frozenset({
+    "dataclasses.dataclass", "pydantic.dataclasses.dataclass", "attrs.define", "attrs.frozen",
+    "attrs.mutable", "attr.s", "attr.attrs", "attr.define", "attr.frozen", "attr.dataclass",
+    "strawberry.type", "strawberry.input",
+})
+# Imported project bases named like these, in a module that imports a model library.
+_MODEL_BASE_SUFFIXES = ("Model", "Schema", "Struct", "DTO", "Dto")
+_MODEL_LIBRARIES = ("pydantic", "msgspec", "sqlmodel", "ninja", "attrs", "attr", "dataclasses")
+_LAYER_WORDS = frozenset({"service", "services", "lib", "libs", "library", "repository",
+                          "repositories", "repo", "repos", "crud", "dao", "util", "utils"})
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def is_layer_module(relative_path: str) -> bool:
+    """A service, lib, utils or repository module: `app/services/orders.py`,
+    `users/user_service.py`, `lib/pagination.py`, `db/repositories.py`."""
+    path = PurePosixPath(relative_path)
+    parts = (*path.parts[:-1], path.stem)
+    return any(word.lower() in _LAYER_WORDS for part in parts for word in _WORD.findall(part))
+
+
+def is_model_class(model: SemanticModel, node: ast.ClassDef, known: set[str]) -> bool:
+    """A request or response model: a pydantic model, dataclass, TypedDict and the like, or a
+    subclass of one defined in this module (`known`) or imported (`from app.schemas import
+    Schema`, where the file uses a model library)."""
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if model.resolve(target) in MODEL_DECORATORS:
+            return True
+    uses_model_library = any(name.split(".")[0] in _MODEL_LIBRARIES
+                             for name in model.imported_modules)
+    for base in node.bases:
+        base = base.value if isinstance(base, ast.Subscript) else base
+        qualname = model.resolve(base) or ""
+        name = base.id if isinstance(base, ast.Name) else getattr(base, "attr", "")
+        if qualname in MODEL_BASES or name in known:
+            return True
+        if uses_model_library and qualname and name.endswith(_MODEL_BASE_SUFFIXES):
+            return True
+    return False
+
+
+def is_public(name: str) -> bool:
+    return not name.startswith("_") or (name.startswith("__") and name.endswith("__"))
+
+
+class ApiSurface:
+    """Answers "is the type expression being visited part of the API?" during the walk."""
+
+    def __init__(self, model: SemanticModel, relative_path: str) -> None:
+        self.model = model
+        self.is_layer = is_layer_module(relative_path)
+        self.model_classes: set[str] = set()
+        self._class_verdicts: dict[ast.ClassDef, bool] = {}
+
+    def enter_class(self, node: ast.ClassDef) -> None:
+        verdict = is_model_class(self.model, node, self.model_classes)
+        self._class_verdicts[node] = verdict
+        if verdict:
+            self.model_classes.add(node.name)
+
+    def contains_current_node(self) -> bool:
+        ancestors = self.model.ancestors
+        for index in range(len(ancestors) - 2, -1, -1):
+            owner, child = ancestors[index], ancestors[index + 1]
+            if isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return self._in_signature(owner, child)
+            if isinstance(owner, ast.Lambda):
+                return False
+            if isinstance(owner, ast.ClassDef):
+                return self._in_model(owner, child)
+            if isinstance(owner, ast.Module):
+                return _is_public_module_statement(child)
+        return False
+
+    def signature_in_scope(self, function: FunctionNode) -> bool:
+        """The function's parameters and return type are API: a route, or a public function of
+        a service/lib/repository module."""
+        return self._in_signature(function, function.args)
+
+    def _in_signature(self, function: FunctionNode, child: ast.AST) -> bool:
+        if child is not function.args and child is not function.returns:
+            return False  # the body or a decorator
+        if self.model.route_of(function) is not None:
+            return True
+        return self.is_layer and self._is_public_function(function)
+
+    def _is_public_function(self, function: FunctionNode) -> bool:
+        """A module-level function, or a method of a module-level class, both public."""
+        owner = self.model.parent(function)
+        if isinstance(owner, ast.Module):
+            return is_public(function.name)
+        return (isinstance(owner, ast.ClassDef) and isinstance(self.model.parent(owner), ast.Module)
+                and is_public(owner.name) and is_public(function.name))
+
+    def _in_model(self, node: ast.ClassDef, child: ast.AST) -> bool:
+        if not self._class_verdicts.get(node, False) or not is_public(node.name):
+            return False
+        if child in node.bases or child in node.keywords:
+            return True
+        return (isinstance(child, ast.AnnAssign) and isinstance(child.target, ast.Name)
+                and not child.target.id.startswith("_"))
+
+
+def _is_public_module_statement(statement: ast.AST) -> bool:
+    """A module-level type alias or annotated global with a public name."""
+    if isinstance(statement, ast.AnnAssign):
+        target = statement.target
+    elif isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        target = statement.targets[0]
+        if isinstance(statement.value, ast.Call):
+            return False  # `T = TypeVar("T", bound=Any)`, `x = cast(Any, ...)`
+    elif type(statement).__name__ == "TypeAlias":
+        target = statement.name
+    else:
+        return False
+    return isinstance(target, ast.Name) and not target.id.startswith("_")
