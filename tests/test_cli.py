@@ -30,7 +30,7 @@ def index():
 ANY_MODULE = '''from typing import Any
 
 
-Order = dict[str, Any]
+Json = dict[str, Any]
 '''
 CLEAN_MODULE = '''def total(order: int) -> int:
     return order

@@ -7,7 +7,7 @@ import sys
 from backlint.checkers.flake8_plugin import BacklintFlake8
 from backlint.rules import Settings, analyse_source
 
-ANY_MODULE = "from typing import Any\n\n\nOrder = dict[str, Any]\n"
+ANY_MODULE = "from typing import Any\n\n\nJson = dict[str, Any]\n"
 # Deep enough that the walk needs far more frames than Python's default limit of 1,000.
 DEEP_SUM = ANY_MODULE + "TOTAL = " + "order + " * 3_000 + "order\n"
 TOO_DEEP_SUM = "TOTAL = " + "order + " * 20_000 + "order\n"
