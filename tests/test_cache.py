@@ -201,14 +201,14 @@ def test_cross_file_findings_are_reused_only_while_no_file_changes(tmp_path, mon
 def test_facts_the_cache_cannot_hold_cost_only_their_file(project: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     expected = check(project, "--no-cache")
-    real = runner.analyse_source
+    real = parallel.analyse_source
 
     def storing_a_path(source, path, settings):
         result = real(source, path, settings)
         if path.endswith("module_0.py"):
             result.facts["BKL999"] = {"where": Path(path)}
         return result
-    monkeypatch.setattr(runner, "analyse_source", storing_a_path)
+    monkeypatch.setattr(parallel, "analyse_source", storing_a_path)
     result = run(project, "check", "--format", "json", "--no-semgrep", "--jobs", "1")
     assert result.stdout == expected
     assert "cannot cache the results of 1 file(s)" in result.stderr
