@@ -34,6 +34,13 @@ every client has to parse the body to find out that the call failed.
 
 ## Example
 ```python
+from flask import Blueprint, jsonify
+
+from app.services import users
+
+bp = Blueprint("users", __name__)
+
+
 @bp.get("/users/<int:user_id>")
 def read_user(user_id):
     user = users.find(user_id)
@@ -44,10 +51,19 @@ def read_user(user_id):
 
 ## Use instead
 ```python
+from http import HTTPStatus
+
+from flask import Blueprint, jsonify
+
+from app.services import users
+
+bp = Blueprint("users", __name__)
+
+
 @bp.get("/users/<int:user_id>")
 def read_user(user_id):
     if (user := users.find(user_id)) is None:
-        return jsonify({"success": False, "error": "user not found"}), 404
+        return jsonify({"success": False, "error": "user not found"}), HTTPStatus.NOT_FOUND
     return jsonify({"success": True, "data": user.to_dict()})
 ```
 

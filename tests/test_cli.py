@@ -14,7 +14,9 @@ from backlint import __version__
 from backlint.cli import cli
 from backlint.rules.catalog import all_rules
 
-LEAKY_ROUTE = '''from fastapi import FastAPI
+LEAKY_ROUTE = '''import logging
+
+from fastapi import FastAPI
 
 app = FastAPI()
 
@@ -24,7 +26,8 @@ def index():
     try:
         return {"ok": True}
     except Exception as e:
-        return {"error": str(e)}
+        logging.exception("index failed")
+        return {"error": str(e)}, 500
 '''
 # A public type alias: BKL401 reports it in any module (its default scope is the API).
 ANY_MODULE = '''from typing import Any
@@ -83,7 +86,7 @@ def test_findings_exit_1_and_text_lines_are_flake8_style(project: Path) -> None:
     result = run(project, "check", "--no-semgrep")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert lines[0] == ("app/routes.py:11:26: BKL101 " + lines[0].split(" BKL101 ")[1])
+    assert lines[0] == ("app/routes.py:14:26: BKL101 " + lines[0].split(" BKL101 ")[1])
     assert lines[0].endswith("[leaked-exception-detail]")
     assert lines[1].startswith("app/types.py:4:18: BKL401 ")
     assert lines[-1] == "Found 2 findings in 2 files (3 files checked)."
@@ -116,8 +119,8 @@ def test_json_schema(project: Path) -> None:
     leak = document["findings"][0]
     assert set(leak) == FINDING_FIELDS
     assert leak == {**leak, "code": "BKL101", "symbol": "leaked-exception-detail",
-                    "path": "app/routes.py", "line": 11, "column": 25, "severity": "error"}
-    assert leak["end_line"] == 11 and leak["end_column"] > leak["column"]
+                    "path": "app/routes.py", "line": 14, "column": 25, "severity": "error"}
+    assert leak["end_line"] == 14 and leak["end_column"] > leak["column"]
 
 
 def test_json_paths_are_relative_to_the_current_folder(project: Path) -> None:
@@ -146,7 +149,7 @@ def test_sarif_structure(project: Path) -> None:
     assert leak["level"] == "error" and leak["message"]["text"]
     location = leak["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "app/routes.py"
-    assert location["region"]["startLine"] == 11
+    assert location["region"]["startLine"] == 14
     assert location["region"]["startColumn"] == 26  # 1-based in SARIF
     assert location["region"]["endColumn"] > 26
 

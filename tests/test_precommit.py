@@ -14,7 +14,9 @@ from expectations import REPO
 
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
 
-LEAKY = '''from fastapi import APIRouter
+LEAKY = '''import logging
+
+from fastapi import APIRouter
 
 router = APIRouter()
 
@@ -24,7 +26,8 @@ async def orders():
     try:
         return {"success": True, "data": []}
     except Exception as error:
-        return {"success": False, "error": str(error)}
+        logging.exception("listing orders failed")
+        return {"success": False, "error": str(error)}, 500
 '''
 
 
@@ -52,7 +55,7 @@ def test_hook_reports_and_passes(tmp_path):
 
     failing = run_hook()
     assert failing.returncode == 1, failing.stdout + failing.stderr
-    assert "routes.py:11:44: BKL101" in failing.stdout
+    assert "routes.py:14:44: BKL101" in failing.stdout
     assert "legacy" not in failing.stdout  # excluded in configuration, though pre-commit names it
 
     (project / "routes.py").write_text(LEAKY.replace("str(error)", '"Internal error"'))
