@@ -143,7 +143,7 @@ def test_github_format_is_one_workflow_command_per_finding(tmp_path):
     result = run(_project(tmp_path), "check", "--format", "github")
     commands = [line for line in result.stdout.splitlines() if line.startswith("::")]
     assert len(commands) == 3
-    assert commands[0].startswith("::error file=app/routes.py,line=11,col=")
+    assert commands[0].startswith("::error file=app/routes.py,line=14,col=")
     assert all("::" in command[2:] for command in commands)
 
 
@@ -164,7 +164,7 @@ def test_gitlab_format_is_code_quality_json_with_stable_fingerprints(tmp_path):
     assert [issue["fingerprint"] for issue in first] == [issue["fingerprint"] for issue in second]
     assert len({issue["fingerprint"] for issue in first}) == 3
     assert {issue["severity"] for issue in first} <= {"info", "minor", "major", "critical"}
-    assert first[0]["location"] == {"path": "app/routes.py", "lines": {"begin": 11, "end": 11}}
+    assert first[0]["location"] == {"path": "app/routes.py", "lines": {"begin": 14, "end": 14}}
 
 
 def _sarif_schema() -> dict:
@@ -228,7 +228,8 @@ def test_force_exclude_keeps_named_files_excluded(tmp_path):
     assert _codes_and_lines(forced) == []
 
 
-MIXED_ROUTE = '''from typing import Any
+MIXED_ROUTE = '''import logging
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -240,15 +241,16 @@ def index(query: Any):
     try:
         return {"ok": True}
     except Exception as e:
-        return {"error": str(e)}
+        logging.exception("index failed")
+        return {"error": str(e)}, 500
 '''
 
 
 @pytest.mark.parametrize(("comment", "left"), [
     ("# backlint: noqa\n", []),
-    ("# backlint: noqa: BKL401\n", [("app/routes.py", "BKL101", 14)]),
-    ("# backlint: noqa: BKL101\n", [("app/routes.py", "BKL401", 10)]),
-    ("# a comment\n", [("app/routes.py", "BKL101", 14), ("app/routes.py", "BKL401", 10)]),
+    ("# backlint: noqa: BKL401\n", [("app/routes.py", "BKL101", 16)]),
+    ("# backlint: noqa: BKL101\n", [("app/routes.py", "BKL401", 11)]),
+    ("# a comment\n", [("app/routes.py", "BKL101", 16), ("app/routes.py", "BKL401", 11)]),
 ])
 def test_file_level_noqa(tmp_path, comment, left):
     project = write(tmp_path, {"pyproject.toml": "[tool.backlint]\n",
