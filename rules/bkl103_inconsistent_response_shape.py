@@ -115,6 +115,7 @@ from dataclasses import dataclass
 from . import frameworks as fw
 from .base import Option, Rule
 from .finding import Finding
+from .names import last_name as _name
 
 _ENVELOPE_WORDS = frozenset({"success", "ok", "status", "data", "result", "results", "error",
                              "errors", "message", "code", "meta", "payload", "detail"})
@@ -616,14 +617,6 @@ def _field_names(node: ast.ClassDef) -> tuple[str, ...]:
 
 def _unsubscripted(expr: ast.AST) -> ast.AST:
     return expr.value if isinstance(expr, ast.Subscript) else expr
-
-
-def _name(expr: ast.AST | None) -> str | None:
-    if isinstance(expr, ast.Name):
-        return expr.id
-    if isinstance(expr, ast.Attribute):
-        return expr.attr
-    return None
 
 
 def _is_none(expr: ast.AST) -> bool:
