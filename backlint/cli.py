@@ -376,7 +376,11 @@ def _report(analysis: Analysis, scripts: ScriptAnalysis, discovery_errors: list[
             show_source: bool) -> Report:
     lines = functools.lru_cache(maxsize=256)(read_lines) if show_source else None
     findings = sorted(analysis.findings + scripts.findings)
-    rows = sorted(_row(finding, scripts.described, lines) for finding in findings)
+    # Per run (the current folder may change between runs in one process): thousands of
+    # findings share a few hundred paths and a dozen rules.
+    display, rule_of = functools.cache(_display), functools.cache(rule_by_code)
+    rows = sorted(_row(finding, scripts.described, lines, display, rule_of)
+                  for finding in findings)
     errors = sorted({(_display(error.path), error.message)
                      for error in [*discovery_errors, *analysis.errors, *scripts.errors]})
     checked = len(analysis.results) - len(analysis.errors) + scripts.checked
@@ -385,11 +389,12 @@ def _report(analysis: Analysis, scripts: ScriptAnalysis, discovery_errors: list[
 
 
 def _row(finding: Finding, described: dict[str, tuple[str, str]],
-         lines: Callable[[str], list[str]] | None) -> Row:
-    rule = rule_by_code(finding.code)
+         lines: Callable[[str], list[str]] | None, display: Callable[[str], str],
+         rule_of: Callable[[str], object]) -> Row:
+    rule = rule_of(finding.code)
     symbol, severity = (rule.symbol, rule.severity) if rule else described.get(
         finding.code, ("", "warning"))
-    row = Row(path=_display(finding.path), line=finding.line, column=finding.column,
+    row = Row(path=display(finding.path), line=finding.line, column=finding.column,
               code=finding.code, symbol=symbol, severity=severity, message=finding.message,
               end_line=finding.end_line, end_column=finding.end_column)
     if lines is None:
