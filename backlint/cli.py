@@ -28,6 +28,8 @@ from backlint.rules import ConfigError, FileError, Finding, Settings, all_rules,
 from backlint.rules.settings import find_pyproject, load_pyproject, settings_for, with_codes
 from backlint.outcome import (EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED, exit_code,
                               internal_failures)
+from backlint.progress import Progress
+from backlint.progress import wanted as progress_wanted
 from backlint.show_settings import format_settings, unmatched_patterns
 from backlint.supervision import Terminated
 from backlint.runner import (Analysis, ScriptAnalysis, analyse_files, analyse_scripts,
@@ -209,11 +211,7 @@ def _check(paths: tuple[str, ...], options: CheckOptions) -> None:
     for pattern in unmatched_patterns(paths, settings, [*found.python, *found.scripts]):
         _warn(f"per-file-ignores pattern `{pattern}` in {settings.source} matches no checked "
               "file; check its spelling (globs are relative to the project root)")
-    analysis = Analysis()
-    for project_settings, files in _by_project(found.python, settings, options).items():
-        cache = None if options.no_cache else _open_cache(options.cache_dir or Path(
-            settings.root) / CACHE_DIR_NAME, project_settings)
-        analysis.add(analyse_files(files, project_settings, options.jobs or default_jobs(), cache))
+    analysis = _analyse_python(found.python, settings, options)
     for warning in analysis.warnings:
         _warn(warning)
     scripts = ScriptAnalysis()
@@ -229,6 +227,20 @@ def _check(paths: tuple[str, ...], options: CheckOptions) -> None:
         return
     _print(report, options)
     raise click.exceptions.Exit(_exit_code(report, scripts, settings, options))
+
+
+def _analyse_python(files: list[str], settings: Settings, options: CheckOptions) -> Analysis:
+    analysis = Analysis()
+    bar = Progress(len(files), shown=progress_wanted(len(files)))
+    try:
+        for project_settings, members in _by_project(files, settings, options).items():
+            cache = None if options.no_cache else _open_cache(options.cache_dir or Path(
+                settings.root) / CACHE_DIR_NAME, project_settings)
+            analysis.add(analyse_files(members, project_settings,
+                                       options.jobs or default_jobs(), cache, bar.advance))
+    finally:
+        bar.close()
+    return analysis
 
 
 def _exit_code(report: Report, scripts: ScriptAnalysis, settings: Settings,

@@ -13,6 +13,7 @@ Internal errors fail the run (exit 2); they are never cached.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
@@ -33,9 +34,11 @@ Fresh = list[tuple[FileResult, "str | None"]]
 class Batches:
     """Collects files into chunks and hands full chunks to a process pool started on demand."""
 
-    def __init__(self, settings: Settings, jobs: int) -> None:
+    def __init__(self, settings: Settings, jobs: int,
+                 progress: Callable[[int], None] | None = None) -> None:
         self.settings = settings
         self.jobs = max(1, jobs)
+        self.progress = progress or _no_progress
         self.pool: ProcessPoolExecutor | None = None
         self.chunk: list[Pending] = []
         self.chunk_bytes = 0
@@ -87,8 +90,10 @@ class Batches:
         fresh: Fresh = []
         for future, items in self.futures:
             fresh.extend(zip(self._chunk_results(future, items), (key for _, _, key in items)))
+            self.progress(len(items))
         for path, source, key in self.waiting:
             fresh.append((analyse_one(path, source, self.settings), key))
+            self.progress(1)
         return fresh
 
     def _chunk_results(self, future: Future[list[FileResult]],
@@ -113,6 +118,10 @@ class Batches:
         if self.pool is not None:
             kill_workers(self.pool)
             self.pool = None
+
+
+def _no_progress(_count: int) -> None:
+    """What `Batches` reports progress to when nobody watches."""
 
 
 def analyse_chunk(items: list[tuple[str, bytes]], settings: Settings) -> list[FileResult]:

@@ -10,7 +10,7 @@ import hashlib
 import importlib
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -57,16 +57,20 @@ class Analysis:
 
 
 def analyse_files(paths: Sequence[str], settings: Settings, jobs: int = 1,
-                  cache: Cache | None = None) -> Analysis:
-    """Check Python files (absolute paths) with the core, through the cache if one is given."""
+                  cache: Cache | None = None,
+                  progress: Callable[[int], None] | None = None) -> Analysis:
+    """Check Python files (absolute paths) with the core, through the cache if one is given;
+    `progress(n)` is told as files are done."""
     analysis = Analysis()
     done: dict[str, FileResult] = {}
     keys: dict[str, str] = {}
-    batches = Batches(settings, jobs)
+    batches = Batches(settings, jobs, progress)
     try:
         with sigterm_raises():
             for path, source, key in _sources(paths, settings, cache, done, analysis, keys):
                 batches.add((path, source, key))
+            if progress is not None:
+                progress(len(done))  # cache hits and unreadable files
             fresh = batches.finish()
     except BaseException:  # interrupted, terminated: no worker outlives the run
         batches.abort()

@@ -2,6 +2,7 @@
 formats, SARIF for code scanning, and what a run shows about its own discovery."""
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import xml.etree.ElementTree as ElementTree
@@ -288,3 +289,38 @@ def test_a_per_file_ignores_pattern_that_matches_nothing_is_a_warning(tmp_path):
     result = run(project, "check")
     assert "`app/servics/*`" in result.stderr and "`app/services/*`" not in result.stderr
     assert "app/servics" not in run(project, "check", "app").stderr  # a part of the project
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_drawn_on_a_terminal_and_erased_but_never_in_ci_or_a_pipe(monkeypatch):
+    from backlint import progress
+
+    for name in progress._CI_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    terminal = _Terminal()
+    assert progress.wanted(5_000, terminal)
+    assert not progress.wanted(10, terminal)
+    assert not progress.wanted(5_000, io.StringIO())  # piped
+    bar = progress.Progress(5_000, shown=True, stream=terminal)
+    for _ in range(5):
+        bar.advance(1_000)
+    bar.close()
+    assert "5,000/5,000 files 100%" in terminal.getvalue()
+    assert terminal.getvalue().endswith("\r\033[K")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert not progress.wanted(5_000, terminal)
+
+
+def test_runner_reports_progress_for_every_file(tmp_path):
+    from backlint.rules import Settings
+    from backlint.runner import analyse_files
+
+    paths = [str(write(tmp_path, {f"m{index}.py": "x = 1\n"}) / f"m{index}.py")
+             for index in range(30)]
+    counted: list[int] = []
+    analyse_files(paths, Settings(root=str(tmp_path)), jobs=2, progress=counted.append)
+    assert sum(counted) == 30
