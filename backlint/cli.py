@@ -231,15 +231,15 @@ def _check(paths: tuple[str, ...], options: CheckOptions) -> None:
 
 def _analyse_python(files: list[str], settings: Settings, options: CheckOptions) -> Analysis:
     analysis = Analysis()
-    bar = Progress(len(files), shown=progress_wanted(len(files)))
+    meter = Progress(len(files), shown=progress_wanted(len(files)))
     try:
         for project_settings, members in _by_project(files, settings, options).items():
             cache = None if options.no_cache else _open_cache(options.cache_dir or Path(
                 settings.root) / CACHE_DIR_NAME, project_settings)
             analysis.add(analyse_files(members, project_settings,
-                                       options.jobs or default_jobs(), cache, bar.advance))
+                                       options.jobs or default_jobs(), cache, meter.advance))
     finally:
-        bar.close()
+        meter.close()
     return analysis
 
 

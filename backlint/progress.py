@@ -53,8 +53,8 @@ class Progress:
 
     def _draw(self) -> None:
         filled = _BAR_WIDTH * self.done // self.total
-        bar = "#" * filled + "-" * (_BAR_WIDTH - filled)
-        self._write(f"\rbacklint: [{bar}] {self.done:,}/{self.total:,} files "
+        gauge = "#" * filled + "-" * (_BAR_WIDTH - filled)
+        self._write(f"\rbacklint: [{gauge}] {self.done:,}/{self.total:,} files "
                     f"{100 * self.done // self.total}%")
 
     def close(self) -> None:
