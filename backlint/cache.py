@@ -154,10 +154,11 @@ def _code_fingerprint() -> str:
     a development checkout (same version number) does not serve stale results."""
     rules_dir = Path(sys.modules["backlint.rules"].__file__ or "").parent
     stamps = [__version__, f"{sys.version_info[0]}.{sys.version_info[1]}"]
-    for module in sorted(rules_dir.glob("*.py")):
+    for module in sorted(rules_dir.rglob("*.py")):  # the TS front end in rules/ts/ too
         try:
             stat = module.stat()
         except OSError:
             continue
-        stamps.append(f"{module.name}:{stat.st_size}:{stat.st_mtime_ns}")
+        stamps.append(f"{module.relative_to(rules_dir).as_posix()}:{stat.st_size}:"
+                      f"{stat.st_mtime_ns}")
     return "|".join(stamps)

@@ -211,12 +211,12 @@ def _check(paths: tuple[str, ...], options: CheckOptions) -> None:
     for pattern in unmatched_patterns(paths, settings, [*found.python, *found.scripts]):
         _warn(f"per-file-ignores pattern `{pattern}` in {settings.source} matches no checked "
               "file; check its spelling (globs are relative to the project root)")
-    analysis = _analyse_python(found.python, settings, options)
+    analysis = _analyse_files(sorted(found.python + found.scripts), settings, options)
     for warning in analysis.warnings:
         _warn(warning)
     scripts = ScriptAnalysis()
     if found.scripts and settings.semgrep and not options.no_semgrep:
-        scripts = analyse_scripts(found.scripts, settings)
+        scripts = analyse_scripts(found.scripts, settings, engine_codes=_ts_engine_codes())
         if scripts.unavailable:
             _warn(scripts.unavailable)
     show_source = _use_color() if options.show_source is None else options.show_source
@@ -229,7 +229,8 @@ def _check(paths: tuple[str, ...], options: CheckOptions) -> None:
     raise click.exceptions.Exit(_exit_code(report, scripts, settings, options))
 
 
-def _analyse_python(files: list[str], settings: Settings, options: CheckOptions) -> Analysis:
+def _analyse_files(files: list[str], settings: Settings, options: CheckOptions) -> Analysis:
+    """Python and JS/TS files through the core (the TS/JS engine for scripts), per project."""
     analysis = Analysis()
     meter = Progress(len(files), shown=progress_wanted(len(files)))
     try:
@@ -321,6 +322,12 @@ def _repository_root(start: str) -> str:
     return top.decode("utf-8", "surrogateescape").strip() or os.getcwd()
 
 
+def _ts_engine_codes() -> frozenset[str]:
+    """Codes the in-process TS/JS engine checks; semgrep reports only the others."""
+    from backlint.rules.ts.catalog import ts_codes
+    return ts_codes()
+
+
 def _settings(paths: Sequence[str], options: CheckOptions) -> Settings:
     # Read the configuration afresh on every run, also when one process runs several (tests).
     settings_for.cache_clear()
@@ -395,7 +402,7 @@ def _report(analysis: Analysis, scripts: ScriptAnalysis, discovery_errors: list[
                   for finding in findings)
     errors = sorted({(_display(error.path), error.message)
                      for error in [*discovery_errors, *analysis.errors, *scripts.errors]})
-    checked = len(analysis.results) - len(analysis.errors) + scripts.checked
+    checked = len(analysis.results) - len(analysis.errors)
     return Report(version=__version__, rows=rows, errors=errors, checked=checked,
                   rules=catalog_rules())
 

@@ -12,11 +12,13 @@ Internal errors fail the run (exit 2); they are never cached.
 """
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
+from backlint.discovery import kind_of
 from backlint.rules import FileError, FileResult, Settings, analyse_source
 from backlint.supervision import FileTimeout, deadline, init_worker, kill_workers
 
@@ -133,6 +135,8 @@ def analyse_one(path: str, source: bytes, settings: Settings) -> FileResult:
     """The core's result for one file; a bug in a rule or a stuck file costs that file."""
     try:
         with deadline(settings.file_timeout):
+            if kind_of(path) == "script":
+                return _script_engine().analyse_script(source, path, settings)
             return analyse_source(source, path, settings)
     except FileTimeout:
         return timed_out(path, settings)
@@ -140,6 +144,11 @@ def analyse_one(path: str, source: bytes, settings: Settings) -> FileResult:
         return FileResult(path, error=FileError(path, (
             f"internal error in backlint while checking this file: {type(error).__name__}: "
             f"{error}; please report it")))
+
+
+def _script_engine():
+    """The TS/JS engine, imported on the first JS/TS file: checking Python never loads it."""
+    return importlib.import_module("backlint.rules.ts.engine")
 
 
 def timed_out(path: str, settings: Settings) -> FileResult:

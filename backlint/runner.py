@@ -59,8 +59,8 @@ class Analysis:
 def analyse_files(paths: Sequence[str], settings: Settings, jobs: int = 1,
                   cache: Cache | None = None,
                   progress: Callable[[int], None] | None = None) -> Analysis:
-    """Check Python files (absolute paths) with the core, through the cache if one is given;
-    `progress(n)` is told as files are done."""
+    """Check Python and JS/TS files (absolute paths) with the core, through the cache if one is
+    given; `progress(n)` is told as files are done."""
     analysis = Analysis()
     done: dict[str, FileResult] = {}
     keys: dict[str, str] = {}
@@ -194,9 +194,10 @@ class ScriptAnalysis:
 _SLASH_NOQA = re.compile(r"//\s*noqa", re.IGNORECASE)
 
 
-def analyse_scripts(paths: Sequence[str], settings: Settings,
-                    timeout: float = 600.0) -> ScriptAnalysis:
-    """Run the semgrep pack over JS/TS files; `unavailable` says why it could not run."""
+def analyse_scripts(paths: Sequence[str], settings: Settings, timeout: float = 600.0,
+                    engine_codes: frozenset[str] = frozenset()) -> ScriptAnalysis:
+    """Run the semgrep pack over JS/TS files for the codes the TS/JS engine does not check yet
+    (`engine_codes` are left to the engine); `unavailable` says why it could not run."""
     try:
         run_semgrep = importlib.import_module("backlint.semgrep_runner").run_semgrep
     except (ImportError, AttributeError) as error:
@@ -218,7 +219,7 @@ def analyse_scripts(paths: Sequence[str], settings: Settings,
         finding = _semgrep_finding(raw)
         analysis.described[finding.code] = (str(raw.get("symbol", "")),
                                             str(raw.get("severity", "warning")))
-        if _script_finding_wanted(finding, settings, lines):
+        if finding.code not in engine_codes and _script_finding_wanted(finding, settings, lines):
             analysis.findings.append(finding)
     analysis.findings.sort()
     return analysis

@@ -6,6 +6,7 @@ import pkgutil
 import re
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 
 from .base import Option, Rule
 from .docstring import parse_rule_doc
@@ -13,14 +14,18 @@ from .docstring import parse_rule_doc
 _RULE_MODULE = re.compile(r"^bkl\d{3}_\w+$")
 
 
+def rule_modules(folder: Path, package: str) -> list[ModuleType]:
+    """The `bklNNN_*` modules of a package folder, imported (the TS front end has its own)."""
+    return [importlib.import_module(f"{package}.{module_info.name}")
+            for module_info in pkgutil.iter_modules([str(folder)])
+            if _RULE_MODULE.match(module_info.name)]
+
+
 @cache
 def all_rules() -> tuple[type[Rule], ...]:
     """Every implemented rule, sorted by code; documentation comes from its module docstring."""
     found = []
-    for module_info in pkgutil.iter_modules([str(Path(__file__).parent)]):
-        if not _RULE_MODULE.match(module_info.name):
-            continue
-        module = importlib.import_module(f"{__package__}.{module_info.name}")
+    for module in rule_modules(Path(__file__).parent, __package__):
         for value in vars(module).values():
             if _is_rule_class(value, module.__name__):
                 value.doc = parse_rule_doc(module.__doc__ or "")

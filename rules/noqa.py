@@ -1,12 +1,14 @@
-"""`# noqa` and `# noqa: BKL101,BKL401` comments, with flake8's meaning, for every front end;
-`# backlint: noqa` (or `# backlint: noqa: BKL401`) on a line of its own covers the whole file."""
+"""`# noqa` and `# noqa: BKL101,BKL401` comments (`// noqa` in TS/JS), with flake8's meaning,
+for every front end; `# backlint: noqa` (or `# backlint: noqa: BKL401`) on a line of its own
+covers the whole file."""
 from __future__ import annotations
 
 import re
 
 from .finding import Finding
 
-_NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?",
+# `# noqa` in Python, `// noqa` (or `/* noqa */`) in TS/JS.
+_NOQA = re.compile(r"(?:#|//|/\*)\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?",
                    re.IGNORECASE)
 
 

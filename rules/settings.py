@@ -119,16 +119,27 @@ def with_codes(settings: Settings, select: tuple[str, ...] = (), ignore: tuple[s
                    ignore=settings.ignore + ignore)
 
 
+# Looked for in each folder, in this order; the first one found configures the project.
+# `backlint.toml` / `.backlint.toml` hold the keys of [tool.backlint] at their top level.
+CONFIG_FILES = (".backlint.toml", "backlint.toml", "pyproject.toml")
+
+
 def find_pyproject(start: str | os.PathLike[str]) -> Path | None:
-    """The nearest pyproject.toml at or above `start` that has a [tool.backlint] table."""
+    """The nearest configuration file at or above `start`: a `.backlint.toml` or `backlint.toml`,
+    or a pyproject.toml that has a [tool.backlint] table."""
     directory = Path(start).resolve()
     if directory.is_file():
         directory = directory.parent
     for candidate in (directory, *directory.parents):
-        pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file() and _has_backlint_table(pyproject):
-            return pyproject
+        for name in CONFIG_FILES:
+            config = candidate / name
+            if config.is_file() and (name != "pyproject.toml" or _has_backlint_table(config)):
+                return config
     return None
+
+
+def _is_backlint_toml(path: Path) -> bool:
+    return path.name in CONFIG_FILES[:2]
 
 
 @lru_cache(maxsize=64)
@@ -155,7 +166,8 @@ def load_pyproject(pyproject: Path) -> Settings:
             document = tomllib.load(stream)
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{pyproject}: cannot read it as TOML: {error}") from None
-    table = document.get("tool", {}).get("backlint", {})
+    table = document if _is_backlint_toml(pyproject) else document.get("tool", {}).get(
+        "backlint", {})
     return parse_table(table, root=str(pyproject.parent), source=str(pyproject))
 
 
@@ -167,7 +179,7 @@ _TOP_KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude",
 
 def parse_table(table: dict[str, object], root: str, source: str) -> Settings:
     """Validate a [tool.backlint] table, naming the key and the fix for every mistake."""
-    where = f"[tool.backlint] in {source}"
+    where = source if _is_backlint_toml(Path(source)) else f"[tool.backlint] in {source}"
     fields: dict[str, object] = {}
     rule_options: dict[str, object] = {}
     for key, raw in table.items():

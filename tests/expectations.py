@@ -58,6 +58,23 @@ def python_files(project: Path) -> list[Path]:
                   if "node_modules" not in path.parts and ".venv" not in path.parts)
 
 
+SCRIPT_SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
+
+
+def script_files(folder: Path) -> list[Path]:
+    """The JS/TS files under a folder that backlint checks (no declaration files)."""
+    return sorted(path for path in folder.rglob("*") if path.name.endswith(SCRIPT_SUFFIXES)
+                  and not path.name.endswith(".d.ts") and "node_modules" not in path.parts)
+
+
+def script_projects() -> list[Path]:
+    """Every JS/TS fixture project: the configured root (a folder with backlint.toml,
+    .backlint.toml or a pyproject.toml with [tool.backlint]) of some fixture script."""
+    from backlint.rules import settings_for
+
+    return sorted({Path(settings_for(str(path)).root) for path in script_files(FIXTURES)})
+
+
 def describe(missing: list, unexpected: list) -> str:
     lines = [f"missing:    line {item.line} {item.code}"
              + (f" col {item.column}" if item.column is not None else "") for item in missing]

@@ -15,8 +15,8 @@ import pytest
 
 from backlint.rules.catalog import all_rules
 
-from expectations import FIXTURES, fixture_projects, python_files
-from test_rules import core_findings
+from expectations import FIXTURES, fixture_projects, python_files, script_files, script_projects
+from test_rules import core_findings, ts_core_findings
 
 BIN = Path(sys.executable).parent
 _PYLINT_TO_CODE = {rule.pylint_id: rule.code for rule in all_rules()}
@@ -127,3 +127,26 @@ def test_one_cli_run_over_all_fixtures_uses_each_projects_configuration():
 
 def _nearest_project(path: Path) -> Path:
     return next(parent for parent in path.parents if (parent / "pyproject.toml").is_file())
+
+
+# --- JS/TS: the CLI gives what the TS engine gives ---------------------------------------------
+
+def _cli_script_findings(project: Path) -> dict[str, list[tuple[str, int, int]]]:
+    output = _run([str(BIN / "backlint"), "check", "--format", "json", "--no-cache",
+                   "--no-semgrep", "."], project)
+    found: dict[str, list[tuple[str, int, int]]] = {str(path): [] for path in script_files(project)}
+    for item in json.loads(output)["findings"]:
+        path = str((project / item["path"]).resolve())
+        if path in found:
+            found[path].append((item["code"], item["line"], item["column"]))
+    return found
+
+
+@pytest.mark.parametrize("project", script_projects(),
+                         ids=lambda path: str(path.relative_to(FIXTURES)))
+def test_cli_matches_ts_engine(project):
+    expected = ts_core_findings(project)
+    actual = _cli_script_findings(project)
+    mismatches = {path: {"core": sorted(expected[path]), "cli": sorted(actual.get(path, []))}
+                  for path in expected if sorted(expected[path]) != sorted(actual.get(path, []))}
+    assert not mismatches, json.dumps(mismatches, indent=1)

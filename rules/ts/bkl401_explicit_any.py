@@ -1,0 +1,114 @@
+"""BKL401 on TS/JS: the `any` type written in server code (documented with the Python rule)."""
+from __future__ import annotations
+
+import re
+
+from ..bkl401_explicit_any import ExplicitAny
+from .base import TsRule
+from .classify import SERVER, file_role, is_generated
+from .model import Node, text
+
+_FIX = "use a precise type (an interface, a union, a generic or `unknown`)"
+# `// eslint-disable-next-line @typescript-eslint/no-explicit-any -- reason` and its forms;
+# without a rule list a disable comment switches every rule off, `no-explicit-any` included.
+_ESLINT = re.compile(r"(?://|/\*)\s*eslint-(?P<kind>disable-next-line|disable-line|disable|enable)"
+                     r"(?P<rules>(?:[ \t]+(?!--)[^\s,*]+(?:[ \t]*,[ \t]*[^\s,*]+)*)?)")
+_ANY_RULE = "no-explicit-any"
+
+
+class ExplicitAnyTs(TsRule):
+    rule = ExplicitAny
+
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self.wanted = (file_role(ctx.model, ctx.absolute_path) == SERVER
+                       and not is_generated(ctx.relative_path, ctx.source))
+        self.found: list[tuple[Node, str]] = []
+
+    def visit_predefined_type(self, node: Node) -> None:
+        if self.wanted and text(node) == "any" and not self._allowed_rest_parameter(node):
+            self.found.append((node, f"`any` in {_where(node)}: {_FIX}"))
+
+    def finish_file(self) -> None:
+        if not self.found:
+            return
+        disabled = _eslint_disabled_lines(self.ctx.lines) if b"eslint-" in self.ctx.source \
+            else set()
+        for node, message in self.found:
+            if node.start_point[0] + 1 not in disabled:
+                self.report(node, message)
+
+    def _allowed_rest_parameter(self, node: Node) -> bool:
+        """`...args: any[]` when `allow-star-arg-any` is set, as `*args: Any` in Python."""
+        if not self.option("allow-star-arg-any"):
+            return False
+        parent = node.parent
+        while parent is not None and parent.type in ("array_type", "type_annotation",
+                                                     "generic_type", "type_arguments"):
+            parent = parent.parent
+        pattern = parent.child_by_field_name("pattern") if parent is not None else None
+        return pattern is not None and pattern.type == "rest_pattern"
+
+
+def _where(node: Node) -> str:
+    child, parent = node, node.parent
+    while parent is not None:
+        description = _describe(parent, child)
+        if description:
+            return description
+        child, parent = parent, parent.parent
+    return "a type"
+
+
+def _describe(parent: Node, child: Node) -> str | None:
+    kind = parent.type
+    if kind in ("required_parameter", "optional_parameter"):
+        return f"the annotation of parameter `{text(parent.child_by_field_name('pattern'))}`"
+    if kind in ("function_declaration", "method_definition", "arrow_function",
+                "function_expression", "method_signature", "function_signature"):
+        if parent.child_by_field_name("return_type") == child:
+            name = parent.child_by_field_name("name")
+            return f"the return type of `{text(name)}`" if name is not None else "a return type"
+        return None
+    named = {"variable_declarator": "the annotation of `{}`",
+             "property_signature": "the property `{}`",
+             "public_field_definition": "the field `{}`",
+             "type_alias_declaration": "the type alias `{}`",
+             "interface_declaration": "the interface `{}`"}
+    if kind in named:
+        return named[kind].format(text(parent.child_by_field_name("name")))
+    simple = {"as_expression": "an `as any` cast", "type_assertion": "a `<any>` cast",
+              "satisfies_expression": "a `satisfies` type", "catch_clause": "a catch parameter",
+              "index_signature": "an index signature"}
+    return simple.get(kind)
+
+
+def _eslint_disabled_lines(lines: list[str]) -> set[int]:
+    """1-based lines on which eslint's no-explicit-any is switched off by a comment."""
+    disabled: set[int] = set()
+    block_from: int | None = None
+    for number, line in enumerate(lines, start=1):
+        if "eslint-" not in line:
+            if block_from is not None:
+                disabled.add(number)
+            continue
+        for match in _ESLINT.finditer(line):
+            if not _names_any_rule(match.group("rules")):
+                continue
+            kind = match.group("kind")
+            if kind == "disable-next-line":
+                disabled.add(number + 1)
+            elif kind == "disable-line":
+                disabled.add(number)
+            elif kind == "disable":
+                block_from = number
+            elif kind == "enable":
+                block_from = None
+        if block_from is not None:
+            disabled.add(number)
+    return disabled
+
+
+def _names_any_rule(rules: str) -> bool:
+    listed = [rule.strip() for rule in rules.split(",") if rule.strip()]
+    return not listed or any(rule.endswith(_ANY_RULE) for rule in listed)

@@ -1,0 +1,139 @@
+"""Parse a TS/JS file once, run one tree-sitter query pass, and dispatch the nodes each enabled
+rule wants to it.
+
+The query is built once per grammar and set of wanted node types: its patterns are the model's
+(route registrations) and one `(type) @type` per type a rule visits, so tree-sitter walks the tree
+in C and Python sees only the nodes somebody asked for, in source order. The model's captures are
+handled first (handlers must be known before rules ask about them), then the rules'.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from functools import cache
+
+import tree_sitter
+
+from ..engine import enabled_rules_for
+from ..finding import FileError, FileResult
+from ..noqa import without_suppressed
+from ..settings import Settings
+from . import handlers, parsing
+from .base import TsRule, TsVisitor
+from .catalog import ts_rules
+from .context import TsContext
+from .model import TsModel
+
+Callback = Callable[[tree_sitter.Node], None]
+_JSX_KINDS = ("jsx_element", "jsx_self_closing_element")
+_BOM = b"\xef\xbb\xbf"
+
+
+def analyse_script(source: bytes, path: str, settings: Settings, *,
+                   apply_noqa: bool = True) -> FileResult:
+    """Findings of the enabled TS rules for one file; problems come back as `FileResult.error`."""
+    relative = settings.relative(path)
+    rules = enabled_ts_rules(relative, settings)
+    if not rules:
+        return FileResult(path)
+    source, text, error = _decode(source, path, settings)
+    if error is not None:
+        return FileResult(path, error=error)
+    grammar = parsing.grammar_for(path)
+    tree = parsing.parse(source, grammar)
+    model = TsModel(relative, tree.root_node, grammar)
+    ctx = TsContext(path=path, relative_path=relative, settings=settings, source=source,
+                    lines=text.splitlines(), model=model, is_test=settings.is_test_path(relative),
+                    absolute_path=os.path.abspath(path))
+    _run_rules(tree, ctx, _visitor_classes(rules))
+    findings = without_suppressed(ctx.findings, ctx.lines) if apply_noqa else ctx.findings
+    result = FileResult(path, findings=sorted(set(findings)), facts=ctx.facts)
+    if parsing.mostly_errors(tree.root_node):
+        result.error = FileError(path, f"partly parsed: {parsing.error_share(tree.root_node):.0%} "
+                                       "of it is not valid syntax for its grammar; findings "
+                                       "come from the rest")
+    return result
+
+
+def enabled_ts_rules(relative: str, settings: Settings) -> tuple[type[TsRule], ...]:
+    enabled = {rule.code for rule in enabled_rules_for(relative, settings)}
+    return tuple(rule for rule in ts_rules() if rule.code in enabled)
+
+
+def _decode(source: bytes, path: str, settings: Settings) -> tuple[bytes, str, FileError | None]:
+    if len(source) > settings.max_file_bytes:
+        return source, "", FileError(
+            path, f"skipped: {len(source):,} bytes is over max-file-bytes "
+                  f"({settings.max_file_bytes:,}); raise it in the configuration to check this "
+                  "file, or exclude it")
+    if source.startswith(_BOM):
+        source = b"   " + source[len(_BOM):]  # keeps every byte offset where it was
+    try:
+        return source, source.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        return source, "", FileError(
+            path, f"not valid UTF-8: {error.reason} at byte {error.start}; save it as UTF-8")
+
+
+def _run_rules(tree: tree_sitter.Tree, ctx: TsContext,
+               classes: tuple[type[TsVisitor], ...]) -> None:
+    kinds = _wanted_kinds(classes, ctx.model.grammar)
+    query, roles = _query(ctx.model.grammar, kinds)
+    matches = tree_sitter.QueryCursor(query).matches(tree.root_node)
+    _complete_model(ctx.model, matches, roles)
+    # Rules start once the model is complete: they may classify the file in __init__.
+    visitors = [visitor_class(ctx) for visitor_class in classes]
+    table = _dispatch_table(visitors, kinds)
+    for pattern, captures in matches:
+        callbacks = table.get(roles[pattern])
+        if callbacks:
+            for node in captures[roles[pattern]]:
+                for callback in callbacks:
+                    callback(node)
+    for visitor in visitors:
+        visitor.finish_file()
+
+
+def _complete_model(model: TsModel, matches: list, roles: tuple[str, ...]) -> None:
+    """Hand the model its captures: JSX seen, route registrations to detect handlers from."""
+    registrations = []
+    for pattern, captures in matches:
+        role = roles[pattern]
+        if role == "registration":
+            registrations.extend(captures["registration"])
+        elif role == "jsx":
+            model.has_jsx = True
+    handlers.detect(model, registrations)
+
+
+def _visitor_classes(rule_classes: tuple[type[TsRule], ...]) -> tuple[type[TsVisitor], ...]:
+    collectors = dict.fromkeys(collector for rule_class in rule_classes
+                               for collector in rule_class.collectors)
+    return (*collectors, *rule_classes)
+
+
+def _wanted_kinds(classes: tuple[type[TsVisitor], ...], grammar: str) -> tuple[str, ...]:
+    known = parsing.node_kinds(grammar)
+    return tuple(sorted({kind for visitor_class in classes for kind in visitor_class.wanted_kinds()
+                         if kind in known}))
+
+
+def _dispatch_table(visitors: list[TsVisitor], kinds: tuple[str, ...]) -> dict[str, list[Callback]]:
+    table: dict[str, list[Callback]] = {}
+    for visitor in visitors:
+        for kind in type(visitor).wanted_kinds():
+            if kind in kinds:
+                table.setdefault(kind, []).append(getattr(visitor, f"visit_{kind}"))
+    return table
+
+
+@cache
+def _query(grammar: str, kinds: tuple[str, ...]) -> tuple[tree_sitter.Query, tuple[str, ...]]:
+    """The query and, per pattern, what its captures are for: "registration", "jsx" (the file
+    renders JSX) or the node type a rule visits."""
+    known = parsing.node_kinds(grammar)
+    roles = ["registration", *("jsx" for kind in _JSX_KINDS if kind in known), *kinds]
+    jsx = [f"({kind}) @jsx" for kind in _JSX_KINDS if kind in known]
+    patterns = [handlers.REGISTRATION_QUERY, *jsx]
+    patterns.extend(f"({kind}) @{kind}" for kind in kinds)
+    return tree_sitter.Query(parsing.language(grammar), "\n".join(patterns)), tuple(roles)
