@@ -18,7 +18,6 @@ from backlint import __version__, baseline, narrowing
 from backlint.add_noqa import add_noqa
 from backlint.baseline import BaselineError
 from backlint.cache import CACHE_DIR_NAME, Cache, CacheUnavailable
-from backlint.ci_formats import format_github, format_gitlab, format_junit
 from backlint.discovery import Discovered, discover
 from backlint.git import GitError, run_git
 from backlint.gitdiff import DiffError
@@ -431,10 +430,15 @@ def _display(path: str) -> str:
         return Path(path).as_posix()
 
 
-_FORMATS: dict[str, Callable[[Report], str]] = {
-    "json": format_json, "sarif": format_sarif, "github": format_github, "junit": format_junit,
-    "gitlab": format_gitlab,
-}
+_FORMATS: dict[str, Callable[[Report], str]] = {"json": format_json, "sarif": format_sarif}
+
+
+def _formatter(output_format: str) -> Callable[[Report], str]:
+    if output_format in _FORMATS:
+        return _FORMATS[output_format]
+    # The CI formats import xml and friends: only runs that print them pay for that.
+    from backlint import ci_formats
+    return getattr(ci_formats, f"format_{output_format}")
 
 
 def _print(report: Report, options: CheckOptions) -> None:
@@ -443,7 +447,7 @@ def _print(report: Report, options: CheckOptions) -> None:
         click.echo(format_text_errors(report), nl=False, err=True)
         text = format_text(report, color=not to_file and _use_color())
     else:
-        text = _FORMATS[options.output_format](report)
+        text = _formatter(options.output_format)(report)
     if options.statistics:
         click.echo(format_statistics(report), nl=False, err=options.output_format != "text")
     if to_file:

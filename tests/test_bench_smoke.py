@@ -105,3 +105,11 @@ def test_quick_benchmark_runs() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"tool\s+wall s\s+peak MB\s+x floor", result.stdout), result.stdout
     assert "(b) backlint cold" in result.stdout
+
+
+def test_findings_benchmark_finds_what_it_plants():
+    """bench/findings.py (warm runs with thousands of findings) runs and counts honestly."""
+    completed = subprocess.run([sys.executable, str(BENCH / "findings.py"), "--files", "12",
+                                "--repeat", "1"], capture_output=True, text=True, timeout=600)
+    assert completed.returncode in (0, 1), completed.stdout + completed.stderr
+    assert "12 files, 48 planted findings, 48 found" in completed.stdout
