@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from backlint import __version__
 from backlint.rules import ConfigError, analyse_source, settings_for
+from backlint.rules.noqa import file_suppressed_codes
 
 
 class BacklintFlake8:
@@ -28,8 +29,12 @@ class BacklintFlake8:
         except ConfigError as error:
             yield 1, 0, f"BKL000 backlint configuration error: {error}", type(self)
             return
-        # flake8 applies `# noqa` itself (and honours --disable-noqa), so the core does not.
+        # flake8 applies `# noqa` itself (and honours --disable-noqa), so the core does not;
+        # backlint's file-level `# backlint: noqa[: CODES]` is not flake8's, so it is applied.
         result = analyse_source("".join(self.lines), self.filename, settings, tree=self.tree,
                                 apply_noqa=False)
+        whole_file = file_suppressed_codes(self.lines)
         for finding in result.findings:
+            if whole_file is not None and (not whole_file or finding.code.startswith(whole_file)):
+                continue
             yield finding.line, finding.column, f"{finding.code} {finding.message}", type(self)

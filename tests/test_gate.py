@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import subprocess
+import sys
 import xml.etree.ElementTree as ElementTree
 from importlib import resources
 from pathlib import Path
@@ -324,3 +325,15 @@ def test_runner_reports_progress_for_every_file(tmp_path):
     counted: list[int] = []
     analyse_files(paths, Settings(root=str(tmp_path)), jobs=2, progress=counted.append)
     assert sum(counted) == 30
+
+
+@pytest.mark.parametrize(("comment", "codes"), [("# backlint: noqa: BKL401\n", ["BKL101"]),
+                                                ("# backlint: noqa\n", [])])
+def test_file_level_noqa_in_flake8(tmp_path, comment, codes):
+    project = write(tmp_path, {"pyproject.toml": "[tool.backlint]\n",
+                               "app/routes.py": comment + MIXED_ROUTE})
+    flake8 = Path(sys.executable).parent / "flake8"
+    completed = subprocess.run([str(flake8), "--isolated", "--select=BKL",
+                                "--format=%(code)s", "app/routes.py"], cwd=project,
+                               capture_output=True, text=True, check=False)
+    assert completed.stdout.split() == codes, completed.stderr
