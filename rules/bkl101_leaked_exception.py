@@ -1,11 +1,16 @@
 """Leaked exception detail
 
 ## What it does
-Reports an exception's message, the exception object itself, or a stack trace reaching an HTTP
-response: returned from a route handler or exception handler, passed to a response
+Reports an exception's message, the exception object itself, or a stack trace reaching what a
+client gets: any value a route handler or exception handler returns (a dict, a pydantic model or
+dataclass whatever its name, a list ...), a framework response or the project's subclass of one
 (`JSONResponse`, `jsonify`, `make_response`, `HttpResponse`, `JsonResponse`, DRF `Response`,
-`web.json_response` ...), to `abort(...)`, or to an HTTP error such as
-`HTTPException(detail=...)`. The exception is followed through variables, dicts, lists,
+`web.json_response` ...), `abort(...)`, an HTTP error such as `HTTPException(detail=...)`, or a
+template rendered with it (`render_template`, Django `render` and `TemplateResponse`,
+`templates.TemplateResponse`, `aiohttp_jinja2.render_template`). An object built from the
+detail (`ErrorOut(message=str(e))`) carries it wherever it goes, so a class named
+`...Response` that only records an outbound call's reply and never reaches a client is no
+leak. The exception is followed through variables, dicts, lists,
 f-strings, `%` and `.format`, `str()`/`repr()`, `e.args`, `traceback.format_exc()`,
 `traceback.format_exception(...)` and `sys.exc_info()`. The message says which it found: a stack
 trace and the raw exception object are worse than the message text.
@@ -18,7 +23,9 @@ reach a response inside it, and what detail it returns that it caught itself. So
 `result = OrderTable().create(data)` (a service returning `{"error": str(error)}` from its own
 `except`) where its result reaches a response; the message names the helper and where it is
 defined. Helpers are found in the same file (functions defined later too, and methods through
-`self.`/`cls.` or an instance), and across files through imports and package re-exports. A
+`self.`/`cls.` or an instance), and across files through imports and package re-exports,
+classmethods and staticmethods (`ErrorBody.from_exc(e)`) and methods of module-level instances
+of another module (`replies.failure(str(e), traceback.format_exc())`) included. A
 parameter counts only where the caller passes an exception or a value derived from one:
 `error_response(ValueError("bad input"))` is no leak, and neither are helpers that only log the
 parameter or return `type(exc).__name__` or `exc.status_code`. Each leaking call is reported once.
@@ -102,7 +109,11 @@ _STACK_CALLS = frozenset({
 })
 _PASS_THROUGH_CALLS = frozenset({
     "json.dumps", "fastapi.encoders.jsonable_encoder", "flask.json.dumps", "orjson.dumps",
+    "dataclasses.asdict", "django.template.loader.render_to_string",
 })
+# Methods that turn a model into its data: what the model held, the result holds.
+_DUMP_METHODS = frozenset({"model_dump", "model_dump_json", "dict", "json", "to_dict", "to_json",
+                           "asdict", "serialize"})
 _PASS_THROUGH_BUILTINS = frozenset({"dict", "list", "tuple", "set", "sorted"})
 _TO_TEXT_BUILTINS = frozenset({"str", "repr", "format", "ascii"})
 _STRING_METHODS = frozenset({"strip", "lstrip", "rstrip", "lower", "upper", "title", "split",
@@ -149,6 +160,8 @@ class LeakedExceptionDetail(Rule):
         self._call_labels: dict[ast.Call, Taint] = {}
         self._sinks: list[dict] = []
         self._returns: list[dict] = []
+        self._response_classes: set[str] = set()  # this module's subclasses of responses
+        self._instances: dict[str, str] = {}  # module-level `replies = Replies()`
 
     # ----- where exceptions come from -----
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
@@ -187,6 +200,24 @@ class LeakedExceptionDetail(Rule):
             "name": qualname[len(self.ctx.model.module) + 1:], "line": node.lineno,
             "params": params, "kwonly": kwonly, "returns": {}}
 
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        """`class ApiResponse(JSONResponse)`: a response class of the project, a sink."""
+        for base in node.bases:
+            name = base.id if isinstance(base, ast.Name) else None
+            if fw.is_response_call(self.ctx.model.resolve(base)) or name in self._response_classes:
+                self._response_classes.add(node.name)
+
+    def _note_instance(self, node: ast.Assign) -> None:
+        """`replies = Replies()` at module level: `replies.failure(...)` elsewhere runs
+        `Replies.failure`, so its summary is found through this name."""
+        model = self.ctx.model
+        if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name) \
+                or model.parent() is not model.ancestors[0] or not isinstance(node.value, ast.Call):
+            return
+        made_by = model.resolve(node.value.func)
+        if made_by and made_by.split(".")[0] == model.module.split(".")[0]:
+            self._instances[f"{model.module}.{node.targets[0].id}"] = made_by
+
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
         if node.name and self._leaks_internals(node.type):
             self._scopes[-1][node.name] = {CAUGHT: OBJECT}
@@ -196,6 +227,7 @@ class LeakedExceptionDetail(Rule):
             self._scopes[-1].pop(node.name, None)
 
     def visit_Assign(self, node: ast.Assign) -> None:
+        self._note_instance(node)
         if self._unpacks_exc_info(node):
             return
         taint = NO_TAINT if self._in_debug_only_branch() else self._taint(node.value)[0]
@@ -278,16 +310,14 @@ class LeakedExceptionDetail(Rule):
 
     # ----- where they must not go -----
     def visit_Call(self, node: ast.Call) -> None:
-        qualname = self.ctx.model.resolve(node.func)
-        if not (fw.is_response_call(qualname) or fw.is_http_error_call(qualname)
-                or self._is_project_response(qualname)):
+        if not self._is_sink(node):
             self._project_call_taint(node, used=False)  # a helper may put them in a response
             return
         if self._in_debug_only_branch():
             return
         values = [*node.args, *(kw.value for kw in node.keywords if kw.arg not in _SAFE_KEYWORDS)]
         taint, origin = _strongest(self._taint(value) for value in values)
-        name = qualname.rpartition(".")[2]
+        name = _last_name(node.func) or "response"
         if taint.get(CAUGHT):
             self.report(origin, f"{WHAT[taint[CAUGHT]]} reaches the HTTP response through "
                                 f"`{name}(...)`: {FIX}")
@@ -318,7 +348,7 @@ class LeakedExceptionDetail(Rule):
         if facts is None:
             return
         self.ctx.facts[self.code] = facts
-        aliases = self.ctx.facts.get(ImportAliases.name, {})
+        aliases = {**self.ctx.facts.get(ImportAliases.name, {}), **self._instances}
         self.ctx.findings.extend(FlowIndex({self.ctx.path: facts}, aliases).findings(self.code))
 
     def _facts(self) -> dict | None:
@@ -329,10 +359,10 @@ class LeakedExceptionDetail(Rule):
         functions = {qualname: {**summary, "returns": relabel(summary["returns"])}
                      for qualname, summary in self._functions.items()
                      if summary["returns"] or qualname in active}
-        if not (functions or calls):
+        if not (functions or calls or self._instances):
             return None
         return {"relative": self.ctx.relative_path, "functions": functions, "calls": calls,
-                "sinks": sinks, "returns": returns}
+                "sinks": sinks, "returns": returns, "instances": self._instances}
 
     def _calls_that_matter(self):
         """The recorded calls something depends on (a return, a sink, an argument holding
@@ -369,8 +399,13 @@ class LeakedExceptionDetail(Rule):
     def finish_project(cls, facts_by_path: dict[str, dict], _settings) -> list[Finding]:
         facts = {path: file_facts[cls.code] for path, file_facts in facts_by_path.items()
                  if cls.code in file_facts}
-        return FlowIndex(facts, project_aliases(facts_by_path)).findings(cls.code) \
-            if facts else []
+        if not facts:
+            return []
+        aliases = project_aliases(facts_by_path)
+        for path in sorted(facts):
+            for name, made_by in facts[path].get("instances", {}).items():
+                aliases.setdefault(name, made_by)
+        return FlowIndex(facts, aliases).findings(cls.code)
 
     def _project_call_taint(self, node: ast.Call, used: bool) -> Taint:
         """A call of a project function, as a label its summary resolves later. Recorded when
@@ -421,6 +456,38 @@ class LeakedExceptionDetail(Rule):
         instance = model.instance_type(func.value)
         return f"{instance}.{func.attr}" if instance else None
 
+    def _is_sink(self, node: ast.Call) -> bool:
+        """A framework response (or the project's subclass of one), an HTTP error, or a
+        template rendered with the values: what the framework sends to the client."""
+        qualname = self.ctx.model.resolve(node.func)
+        if fw.is_response_call(qualname) or fw.is_http_error_call(qualname) \
+                or fw.is_template_call(qualname):
+            return True
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == fw.TEMPLATE_RESPONSE_METHOD:
+            return True
+        return isinstance(func, ast.Name) and func.id in self._response_classes \
+            and self.ctx.model.lookup(func.id) is not None \
+            and self.ctx.model.lookup(func.id).kind == "class"
+
+    def _is_value_class(self, func: ast.AST) -> bool:
+        """A class whose instance carries what it was built with: a pydantic model, dataclass or
+        any other class (`ErrorOut(message=str(e))`, `cls(...)` in a classmethod), whatever
+        its name; exceptions excepted, whose text is followed where they are caught."""
+        model = self.ctx.model
+        if isinstance(func, ast.Name):
+            binding = model.lookup(func.id)
+            if func.id == "cls" and binding is not None and binding.kind == "local":
+                return True
+            if binding is not None and binding.kind == "class":
+                return not _is_exception_name(func.id)
+        qualname = model.resolve(func)
+        if not qualname or qualname.split(".")[0] in _NOT_PROJECT_TOPS:
+            return False
+        name = qualname.rpartition(".")[2]
+        return name[:1].isupper() and not name.isupper() and not _is_exception_name(name) \
+            and qualname.split(".")[0] not in _THIRD_PARTY_TOPS
+
     # ----- following values -----
     def _assign(self, target: ast.AST, taint: Taint) -> None:
         scope = self._scopes[-1]
@@ -453,17 +520,17 @@ class LeakedExceptionDetail(Rule):
         if qualname in _STACK_CALLS:
             return {CAUGHT: STACK}, node
         arguments = [*node.args, *(kw.value for kw in node.keywords)]
-        if qualname in _PASS_THROUGH_CALLS or self._is_builtin(node.func, _PASS_THROUGH_BUILTINS):
-            return _strongest(self._taint(arg) for arg in arguments)
+        if qualname in _PASS_THROUGH_CALLS or self._is_builtin(node.func, _PASS_THROUGH_BUILTINS) \
+                or (self._is_value_class(node.func) and not self._is_sink(node)):
+            return _strongest(self._taint(arg) for arg in arguments)  # what it holds, it carries
         if self._is_builtin(node.func, _TO_TEXT_BUILTINS):
             return _text_of(_strongest(self._taint(arg) for arg in node.args[:1]), node)
         if isinstance(node.func, ast.Attribute):
             found = self._taint_method_call(node, node.func, arguments)
             if found[0]:
                 return found
-        if fw.is_response_call(qualname) or fw.is_http_error_call(qualname) \
-                or self._is_project_response(qualname):
-            return _NO_SOURCE
+        if self._is_sink(node):
+            return _NO_SOURCE  # reported at the call itself
         label = self._project_call_taint(node, used=True)
         return (label, node) if label else _NO_SOURCE
 
@@ -473,6 +540,8 @@ class LeakedExceptionDetail(Rule):
             return _text_of(_strongest(self._taint(arg) for arg in arguments), node)
         if func.attr in _STRING_METHODS:
             return _text_of(self._taint(func.value), node)
+        if func.attr in _DUMP_METHODS:
+            return self._taint(func.value)
         return _NO_SOURCE
 
     def _taint_attribute(self, node: ast.Attribute) -> tuple[Taint, ast.AST | None]:
@@ -584,12 +653,6 @@ class LeakedExceptionDetail(Rule):
         qualname = self.ctx.model.resolve(exception_type) or ""
         return qualname.split(".")[0] in _THIRD_PARTY_TOPS or qualname.startswith("builtins.")
 
-    def _is_project_response(self, qualname: str | None) -> bool:
-        """A project `...Response` class is an HTTP response only where the module serves HTTP:
-        elsewhere (an IPC or queue message class) it goes to no client."""
-        return _is_project_response(qualname) and fw.imports_framework(
-            self.ctx.model.imported_modules)
-
     def _is_client_safe(self, name: str) -> bool:
         return any(name.endswith(suffix) for suffix in self.option("client-safe-exceptions"))
 
@@ -622,12 +685,8 @@ _DEBUG_HINTS = ("debug",)
 _ENVIRONMENT_HINTS = ("debug", "env", "stage", "mode")
 
 
-def _is_project_response(qualname: str | None) -> bool:
-    """The project's own response class (`class MsgSpecJSONResponse(JSONResponse)`); the
-    Response classes of HTTP client libraries are what the server received, not what it sends."""
-    if not qualname or not qualname.endswith("Response"):
-        return False
-    return qualname.split(".")[0] not in _THIRD_PARTY_TOPS
+def _is_exception_name(name: str) -> bool:
+    return name.endswith(("Error", "Exception", "Exc")) or name in _BUILTIN_EXCEPTIONS
 
 
 def _debug_polarity(test: ast.AST) -> bool | None:

@@ -13,12 +13,21 @@ Reports a route handler that does the service layer's work, once per handler at 
 - loops and comprehensions that compute results rather than serialize them;
 - more statements or branches than the thresholds below.
 
+Calls in mutually exclusive branches (`if`/`elif`/`else` arms, `match` cases, `a if c else b`)
+never run together, so only the fullest arm counts: `if pk is None: Model.objects.filter(...)`
+`else: Model.objects.get(...)` is one lookup. A queryset passed into another query
+(`Exists(...)`, `Subquery(...)`, `Prefetch(queryset=...)`, a `filter(...)` or `annotate(...)`
+argument, or a lazy queryset assigned first and then wrapped in `Subquery`/`Exists`/`Prefetch`)
+is part of that one query.
+
 A handler is reported when it has more data-access calls than `max-handler-queries`, any raw
 SQL that names a table (`SELECT 1` only probes the connection), a computing loop together with
 data access, or more statements or branches than allowed.
 A loop or comprehension only *serializes* (and does not count) when its body just appends,
 yields or assigns plain values, attributes and calls of the loop variable
-(`[Item.model_validate(row) for row in rows]`) with no filter, arithmetic or branching.
+(`[Item.model_validate(row) for row in rows]`) with no filter, arithmetic or branching; a
+default for a missing value (`row.paid_at.isoformat() if row.paid_at else None`, `row.note or
+""`) and nested comprehensions that serialize children are still serializing.
 Transaction control (`commit`, `flush`, `refresh`, `rollback`) is not data access: a handler
 may own its unit of work, so `db.add(post); db.commit()` is one call, not two. Nor is
 `ContentType.objects.get_for_model(...)`, answered from Django's in-process cache.
@@ -28,7 +37,9 @@ of FastAPI/Starlette, Flask/Quart (including `MethodView`), Django function and 
 views, DRF `APIView`/`ViewSet` methods (generic bases such as `ModelViewSet[Tag]` and project
 mixins built on them included), Litestar, aiohttp and Sanic; tests are skipped. Django models
 named in lower case are models (`tag.objects.filter(...)`).
-The message says what was found and names the service module the file already imports.
+The message lists what was counted, each call by method and line (`2 ORM calls (get line 21,
+filter line 22) and a computing loop (line 23)`), and names the service module the file already
+imports.
 
 ## Why it matters
 The guide: "Keep route handlers/controllers thin — they receive the request, call a service,
@@ -119,8 +130,27 @@ _COLLECTOR_METHODS = frozenset({"append", "add", "extend", "update", "write", "s
 _PLAIN = (ast.Name, ast.Attribute, ast.Constant, ast.Subscript, ast.Starred, ast.JoinedStr,
           ast.FormattedValue, ast.Slice, ast.keyword)
 _CONTAINERS = (ast.Dict, ast.List, ast.Tuple, ast.Set)
+# Calls whose arguments may be querysets that become part of the query they build.
+_QUERY_BUILDERS = frozenset({"Subquery", "Exists", "Prefetch", "OuterRef", "annotate", "filter",
+                             "exclude", "prefetch_related", "aggregate", "alias", "union",
+                             "intersection", "difference", "in_bulk", "Q"})
+# Wrappers that make a queryset built earlier a subquery of the one being built.
+_SUBQUERY_WRAPPERS = frozenset({"Subquery", "Exists", "Prefetch"})
+# Queryset methods that run no query until the queryset is used.
+_LAZY = frozenset({"filter", "exclude", "all", "annotate", "values", "values_list", "order_by",
+                   "select_related", "prefetch_related", "only", "defer", "distinct", "none"})
 _KIND_WORDS = {"orm": ("ORM call", "ORM calls"), "sql": ("raw SQL query", "raw SQL queries"),
                "mongo": ("Mongo call", "Mongo calls"), "db": ("database call", "database calls")}
+
+
+@dataclass(frozen=True)
+class _Access:
+    kind: str
+    method: str
+    line: int
+    # The if/elif/else, match and conditional-expression arms it sits in, outermost first:
+    # calls in different arms of one `if` never run together.
+    arms: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass
@@ -128,13 +158,27 @@ class _HandlerStats:
     node: ast.AST
     statements: int = 0
     branches: int = 0
-    loops: int = 0
-    access: dict[str, list[str]] = field(default_factory=dict)
+    loop_lines: list[int] = field(default_factory=list)
+    calls: list[_Access] = field(default_factory=list)
     sql_names: dict[str, str] = field(default_factory=dict)  # `query = "SELECT ..."`
+    # `paid = Payment.objects.filter(...)`: the access, dropped if `paid` becomes a subquery.
+    querysets: dict[str, _Access] = field(default_factory=dict)
+
+    @property
+    def loops(self) -> int:
+        return len(self.loop_lines)
+
+    @property
+    def counted(self) -> list[_Access]:
+        """The data-access calls that can run in one request: of exclusive arms, the fullest."""
+        return _fullest_path(self.calls)
 
     @property
     def access_count(self) -> int:
-        return sum(len(methods) for methods in self.access.values())
+        return len(self.counted)
+
+    def access_of(self, kind: str) -> list[_Access]:
+        return [call for call in self.counted if call.kind == kind]
 
 
 class FatRouteHandler(Rule):
@@ -188,7 +232,8 @@ class FatRouteHandler(Rule):
             stats.branches += 1
         elif isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
             stats.branches += 1
-            stats.loops += not _only_collects(node.body)
+            if not _only_collects(node.body):
+                stats.loop_lines.append(node.lineno)
         elif isinstance(node, ast.Match):
             stats.branches += len(node.cases)
 
@@ -197,8 +242,38 @@ class FatRouteHandler(Rule):
         if stats is None:
             return
         kind = self._access_kind(node)
-        if kind:
-            stats.access.setdefault(kind, []).append(_last_name(node.func) or "call")
+        if kind and not self._in_enclosing_query():
+            access = _Access(kind, _last_name(node.func) or "call", node.lineno,
+                             self._arms(stats.node))
+            stats.calls.append(access)
+            target = self._assigned_name()
+            if kind == "orm" and target:
+                stats.querysets[target] = access
+
+    def visit_Name(self, node: ast.Name) -> None:
+        """A queryset built earlier and used inside another query is part of that query."""
+        stats = self._stats()
+        if stats is None or node.id not in stats.querysets or not isinstance(node.ctx, ast.Load):
+            return
+        if self._in_enclosing_query(_SUBQUERY_WRAPPERS):
+            access = stats.querysets.pop(node.id)
+            if access in stats.calls:
+                stats.calls.remove(access)
+
+    def _assigned_name(self) -> str | None:
+        """`name` when the call visited is (the start of) the value of `name = ...`."""
+        ancestors = self.ctx.model.ancestors
+        for index in range(len(ancestors) - 2, -1, -1):
+            owner, child = ancestors[index], ancestors[index + 1]
+            if isinstance(owner, ast.Assign):
+                targets = owner.targets
+                lazy = isinstance(owner.value, ast.Call) and _last_name(owner.value.func) in _LAZY
+                return targets[0].id if lazy and len(targets) == 1 \
+                    and isinstance(targets[0], ast.Name) else None
+            if not (isinstance(owner, ast.Call) and child is owner.func
+                    or isinstance(owner, ast.Attribute)):
+                return None
+        return None
 
     def visit_comprehension(self, node: ast.comprehension) -> None:
         stats = self._stats()
@@ -207,7 +282,32 @@ class FatRouteHandler(Rule):
                                                     ast.GeneratorExp)):
             return
         if parent.generators[0] is node and not _serializes(parent):
-            stats.loops += 1
+            stats.loop_lines.append(parent.lineno)
+
+    def _arms(self, handler: ast.AST) -> tuple[tuple[int, int], ...]:
+        """(id of the branching node, arm index) pairs from the handler down to the call."""
+        ancestors = self.ctx.model.ancestors
+        start = next(index for index, node in enumerate(ancestors) if node is handler)
+        arms = []
+        for owner, child in zip(ancestors[start:], ancestors[start + 1:]):
+            arm = _arm_of(owner, child)
+            if arm is not None:
+                arms.append((id(owner), arm))
+        return tuple(arms)
+
+    def _in_enclosing_query(self, builders: frozenset[str] = frozenset()) -> bool:
+        """`Subquery(Member.objects.filter(...))`, `Prefetch(queryset=...)`,
+        `.filter(id__in=Tag.objects.values("id"))`: a queryset passed into another query is
+        part of that one query, not another call."""
+        ancestors = self.ctx.model.ancestors
+        for index in range(len(ancestors) - 2, -1, -1):
+            owner, child = ancestors[index], ancestors[index + 1]
+            if isinstance(owner, (ast.stmt, ast.Lambda)):
+                return False
+            if isinstance(owner, ast.Call) and child is not owner.func \
+                    and _last_name(owner.func) in (builders or _QUERY_BUILDERS):
+                return True
+        return False
 
     def _note_sql_name(self, node: ast.Assign | ast.AnnAssign, stats: _HandlerStats | None) -> None:
         """`sql = "SELECT ... FROM orders"`, then `cursor.execute(sql)`: the query is raw SQL."""
@@ -307,7 +407,7 @@ class FatRouteHandler(Rule):
         too_much_access = stats.access_count > self.option("max-handler-queries")
         computes_over_data = stats.loops and stats.access_count
         if not (too_many_statements or too_many_branches or too_much_access
-                or stats.access.get("sql") or computes_over_data):
+                or stats.access_of("sql") or computes_over_data):
             return
         found = _describe_work(stats)
         size = f"{_article(stats.statements)} {stats.statements}-statement handler"
@@ -335,19 +435,63 @@ for _statement_type in ast.stmt.__subclasses__():
 
 # ----- helpers -----
 def _describe_work(stats: _HandlerStats) -> str:
+    """What was counted, with lines: `3 ORM calls (get line 12, filter lines 14, 20)`."""
     parts = []
     for kind in ("orm", "sql", "mongo", "db"):
-        methods = stats.access.get(kind, [])
-        if methods:
+        calls = stats.access_of(kind)
+        if calls:
             singular, plural = _KIND_WORDS[kind]
-            named = f" ({', '.join(dict.fromkeys(methods))})" if kind != "sql" else ""
-            counted = f"{len(methods)} {plural}" if len(methods) > 1 else _with_article(singular)
-            parts.append(counted + named)
+            counted = f"{len(calls)} {plural}" if len(calls) > 1 else _with_article(singular)
+            parts.append(f"{counted} ({_named_lines(calls, kind)})")
     if stats.loops:
-        parts.append(f"{stats.loops} computing loops" if stats.loops > 1 else "a computing loop")
+        loops = f"{stats.loops} computing loops" if stats.loops > 1 else "a computing loop"
+        parts.append(f"{loops} ({_lines_text(stats.loop_lines)})")
     if len(parts) > 1:
         return ", ".join(parts[:-1]) + " and " + parts[-1]
     return parts[0] if parts else ""
+
+
+def _named_lines(calls: list[_Access], kind: str) -> str:
+    if kind == "sql":
+        return _lines_text([call.line for call in calls])
+    lines_by_method: dict[str, list[int]] = {}
+    for call in calls:
+        lines_by_method.setdefault(call.method, []).append(call.line)
+    return ", ".join(f"{method} {_lines_text(lines)}" for method, lines in lines_by_method.items())
+
+
+def _lines_text(lines: list[int]) -> str:
+    unique = sorted(set(lines))
+    return ("line " if len(unique) == 1 else "lines ") + ", ".join(map(str, unique))
+
+
+def _arm_of(owner: ast.AST, child: ast.AST) -> int | None:
+    """Which exclusive arm of `owner` the child is in (None: not an exclusive construct, or the
+    condition itself, which always runs)."""
+    if isinstance(owner, (ast.If, ast.IfExp)):
+        body = owner.body if isinstance(owner.body, list) else [owner.body]
+        orelse = owner.orelse if isinstance(owner.orelse, list) else [owner.orelse]
+        return 0 if child in body else 1 if child in orelse else None
+    if isinstance(owner, ast.Match) and child in owner.cases:
+        return owner.cases.index(child)
+    return None
+
+
+def _fullest_path(calls: list[_Access], depth: int = 0) -> list[_Access]:
+    """The calls that run together at most: unconditional ones, plus for every exclusive
+    construct the arm with the most calls (recursively)."""
+    counted: list[_Access] = []
+    arms_by_owner: dict[int, dict[int, list[_Access]]] = {}
+    for call in calls:
+        if len(call.arms) <= depth:
+            counted.append(call)
+        else:
+            owner, arm = call.arms[depth]
+            arms_by_owner.setdefault(owner, {}).setdefault(arm, []).append(call)
+    for arms in arms_by_owner.values():
+        counted.extend(max((_fullest_path(arm_calls, depth + 1) for arm_calls in arms.values()),
+                           key=len))
+    return sorted(counted, key=lambda call: call.line)
 
 
 def _article(number: int) -> str:
@@ -442,20 +586,50 @@ def _serializes(comprehension: ast.AST) -> bool:
 
 
 def _is_plain(expr: ast.AST | None) -> bool:
-    """Values, attributes, subscripts, literals and calls of those: no arithmetic or logic."""
+    """Values, attributes, subscripts, literals and calls of those: no arithmetic or logic.
+    Serialising a row may also default a missing value (`x.isoformat() if x else None`,
+    `x or ""`) and serialise its children (`[line.id for line in order.lines]`)."""
     if expr is None or isinstance(expr, (ast.Name, ast.Constant)):
         return True
-    if isinstance(expr, (ast.Await, ast.Yield, ast.YieldFrom)):
-        return _is_plain(expr.value)
-    if isinstance(expr, ast.Call):
-        return all(_is_plain(arg) for arg in (expr.func, *expr.args,
-                                              *(keyword.value for keyword in expr.keywords)))
-    if isinstance(expr, ast.Dict):
-        return all(_is_plain(part) for part in (*expr.keys, *expr.values))
+    check = _PLAIN_CHECKS.get(type(expr))
+    if check is not None:
+        return check(expr)
     if isinstance(expr, (*_PLAIN, *_CONTAINERS)):
         return all(_is_plain(child) for child in ast.iter_child_nodes(expr)
                    if not isinstance(child, ast.expr_context))
     return False
+
+
+def _plain_call(expr: ast.Call) -> bool:
+    return all(_is_plain(arg) for arg in (expr.func, *expr.args,
+                                          *(keyword.value for keyword in expr.keywords)))
+
+
+def _plain_default(expr: ast.IfExp) -> bool:
+    return _is_presence_test(expr.test) and _is_plain(expr.body) and _is_plain(expr.orelse)
+
+
+def _plain_or(expr: ast.BoolOp) -> bool:
+    return isinstance(expr.op, ast.Or) and all(_is_plain(value) for value in expr.values)
+
+
+_PLAIN_CHECKS = {
+    ast.ListComp: _serializes, ast.SetComp: _serializes, ast.GeneratorExp: _serializes,
+    ast.DictComp: _serializes, ast.IfExp: _plain_default, ast.BoolOp: _plain_or,
+    ast.Await: lambda expr: _is_plain(expr.value), ast.Yield: lambda expr: _is_plain(expr.value),
+    ast.YieldFrom: lambda expr: _is_plain(expr.value), ast.Call: _plain_call,
+    ast.Dict: lambda expr: all(_is_plain(part) for part in (*expr.keys, *expr.values)),
+}
+
+
+def _is_presence_test(test: ast.AST) -> bool:
+    """`x`, `not x`, `x is None`, `x is not None`: a check that a value is there."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        test = test.operand
+    if isinstance(test, ast.Compare):
+        return len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.IsNot)) \
+            and _is_plain(test.left) and _is_plain(test.comparators[0])
+    return _is_plain(test)
 
 
 def _only_collects(body: list[ast.stmt]) -> bool:

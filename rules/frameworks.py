@@ -91,6 +91,23 @@ _HTTP_ERROR_NAMES = frozenset({"fastapi.HTTPException", "fastapi.exceptions.HTTP
                                "fastapi.WebSocketException"})
 
 
+# Templates rendered with the values passed in: their text is the page the client gets.
+TEMPLATE_RENDER_CALLS = frozenset({
+    "flask.render_template", "flask.render_template_string", "quart.render_template",
+    "quart.render_template_string", "django.shortcuts.render",
+    "django.shortcuts.render_to_response",
+    "django.template.response.TemplateResponse", "django.template.response.SimpleTemplateResponse",
+    "aiohttp_jinja2.render_template", "aiohttp_jinja2.render_template_async",
+    "sanic_ext.render", "litestar.response.Template", "litestar.response.template.Template",
+})
+# `templates.TemplateResponse(...)` of Starlette's and FastAPI's `Jinja2Templates`.
+TEMPLATE_RESPONSE_METHOD = "TemplateResponse"
+
+
+def is_template_call(qualname: str | None) -> bool:
+    return qualname in TEMPLATE_RENDER_CALLS
+
+
 def _module_of(qualname: str) -> str:
     return qualname.rpartition(".")[0]
 
