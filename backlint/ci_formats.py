@@ -10,6 +10,7 @@ import json
 from xml.sax.saxutils import quoteattr
 
 from backlint.reporters import Report, Row, summary
+from backlint.safe_text import data_safe, for_terminal
 
 _GITHUB_LEVELS = {"error": "error", "warning": "warning"}
 _GITLAB_SEVERITIES = {"error": "critical", "warning": "major"}
@@ -35,7 +36,8 @@ def _github_row(row: Row) -> str:
 
 
 def _github_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # The log is shown as a terminal: no control sequence may reach it (line breaks escaped).
+    return for_terminal(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _github_property(text: str) -> str:
@@ -103,4 +105,4 @@ def format_gitlab(report: Report) -> str:
         "location": {"path": row.path, "lines": {"begin": row.line,
                                                  "end": max(row.end_line, row.line)}},
     } for row in report.rows]
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(data_safe(issues), indent=2, ensure_ascii=False) + "\n"

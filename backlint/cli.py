@@ -29,6 +29,7 @@ from backlint.outcome import (EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED, exi
                               internal_failures)
 from backlint.progress import Progress
 from backlint.progress import wanted as progress_wanted
+from backlint.safe_text import for_terminal
 from backlint.show_settings import format_settings, unmatched_patterns
 from backlint.supervision import Terminated
 from backlint.runner import (Analysis, ScriptAnalysis, analyse_files, analyse_scripts,
@@ -70,7 +71,7 @@ def _fail(message: str) -> None:
 
 
 def _warn(message: str) -> None:
-    click.echo(f"backlint: warning: {message}", err=True)
+    click.echo(f"backlint: warning: {for_terminal(message)}", err=True)
 
 
 @click.group(context_settings=_CONTEXT)
@@ -258,7 +259,7 @@ def _exit_code(report: Report, scripts: ScriptAnalysis, settings: Settings,
 
 
 def _error(message: str) -> None:
-    click.echo(f"backlint: error: {message}", err=True)
+    click.echo(f"backlint: error: {for_terminal(message)}", err=True)
 
 
 # Formats that carry each finding's fingerprint (and SARIF's repository-relative URIs); the
@@ -306,7 +307,7 @@ def _rewrite(report: Report, options: CheckOptions) -> None:
 
 def _note(message: str, options: CheckOptions) -> None:
     if options.output_format == "text":
-        click.echo(f"backlint: {message}", err=True)
+        click.echo(f"backlint: {for_terminal(message)}", err=True)
 
 
 def _repository_root(start: str) -> str:
@@ -346,9 +347,9 @@ def _show(paths: tuple[str, ...], found: Discovered, settings: Settings,
     """--show-files / --show-settings: what a run would check, and with which configuration."""
     if options.show_files:
         for path in [*found.python, *found.scripts]:
-            click.echo(_display(path))
+            click.echo(for_terminal(_display(path)))
         for error in found.errors:
-            click.echo(f"{_display(error.path)}: {error.message}", err=True)
+            click.echo(for_terminal(f"{_display(error.path)}: {error.message}"), err=True)
     if options.show_settings:
         for path in paths:
             folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))

@@ -13,6 +13,7 @@ from urllib.parse import quote
 import click
 
 from backlint.rules import all_rules
+from backlint.safe_text import data_safe, for_data, for_terminal
 
 INFORMATION_URI = "https://github.com/backlint/backlint"
 DOCS_URI = f"{INFORMATION_URI}/blob/main/docs/rules"
@@ -81,7 +82,8 @@ def format_text(report: Report, color: bool = False) -> str:
 
 def format_text_errors(report: Report) -> str:
     """Files that could not be checked, one line each, for stderr."""
-    return "".join(f"{path}: {_error_text(message)}\n" for path, message in report.errors)
+    return "".join(f"{for_terminal(path)}: {for_terminal(_error_text(message))}\n"
+                   for path, message in report.errors)
 
 
 def _error_text(message: str) -> str:
@@ -89,12 +91,12 @@ def _error_text(message: str) -> str:
 
 
 def _text_row(row: Row, color: bool) -> str:
-    where = f"{row.path}:{row.line}:{row.column + 1}:"
+    where = f"{for_terminal(row.path)}:{row.line}:{row.column + 1}:"
     code = row.code
     if color:
         where = click.style(where, bold=True)
         code = click.style(code, fg="red" if row.severity == "error" else "yellow", bold=True)
-    text = f"{where} {code} {row.message} [{row.symbol}]"
+    text = f"{where} {code} {for_terminal(row.message)} [{row.symbol}]"
     if row.source:
         text += "\n" + row.source
     return text
@@ -114,16 +116,19 @@ def code_frame(lines: list[str], row: Row) -> str:
     width = len(str(last))
     frame = []
     for number in range(first, last + 1):
-        frame.append(f"  {number:>{width}} | {lines[number - 1].rstrip()}")
+        frame.append(f"  {number:>{width}} | {for_terminal(lines[number - 1].rstrip())}")
         if number == row.line:
-            frame.append(f"  {'':>{width}} | {' ' * row.column}{'^' * _underline(lines, row)}")
+            frame.append(f"  {'':>{width}} | {_underline(lines, row)}")
     return "\n".join(frame)
 
 
-def _underline(lines: list[str], row: Row) -> int:
+def _underline(lines: list[str], row: Row) -> str:
+    """Carets under the finding's range, measured on the line as printed (escapes included)."""
     text = lines[row.line - 1].rstrip()
     end = row.end_column if row.end_line == row.line and row.end_column > row.column else len(text)
-    return max(1, min(end, len(text)) - row.column)
+    end = max(row.column + 1, min(end, len(text)))
+    indent = len(for_terminal(text[:row.column]))
+    return " " * indent + "^" * max(1, len(for_terminal(text[row.column:end])))
 
 
 def format_statistics(report: Report) -> str:
@@ -153,11 +158,12 @@ def format_json(report: Report) -> str:
     """One object; each finding and error on a line of its own. Encoding them one at a time uses
     json's C encoder (an indented document goes through its pure-Python one, which took half a
     warm run with thousands of findings) and keeps the output readable and diff-friendly."""
-    findings = [json.dumps({"code": row.code, "symbol": row.symbol, "path": row.path,
+    findings = [json.dumps({"code": row.code, "symbol": row.symbol, "path": for_data(row.path),
                             "line": row.line, "column": row.column, "end_line": row.end_line,
-                            "end_column": row.end_column, "message": row.message,
+                            "end_column": row.end_column, "message": for_data(row.message),
                             "severity": row.severity}) for row in report.rows]
-    errors = [json.dumps({"path": path, "message": message}) for path, message in report.errors]
+    errors = [json.dumps({"path": for_data(path), "message": for_data(message)})
+              for path, message in report.errors]
     return (f'{{\n  "version": {json.dumps(report.version)},\n'
             f'  "findings": {_json_list(findings)},\n  "errors": {_json_list(errors)}\n}}\n')
 
@@ -183,7 +189,7 @@ def format_sarif(report: Report) -> str:
         "results": [_sarif_result(row, index[row.code], report.base) for row in report.rows],
     }
     document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(document, indent=2) + "\n"
+    return json.dumps(data_safe(document), indent=2) + "\n"
 
 
 def _sarif_rules(report: Report) -> list[dict]:
@@ -259,12 +265,15 @@ def _artifact(path: str, base: str) -> dict:
 
 def _folder_uri(folder: str) -> str:
     posix = Path(os.path.abspath(folder or ".")).as_posix()
-    return "file://" + ("" if posix.startswith("/") else "/") + _uri(posix).rstrip("/") + "/"
+    return ("file://" + ("" if posix.startswith("/") else "/") + _uri(posix, safe="/:").rstrip("/")
+            + "/")
 
 
 def _sarif_level(severity: str) -> str:
     return _SARIF_LEVELS.get(severity, "warning")
 
 
-def _uri(path: str) -> str:
-    return quote(path.replace("\\", "/"), safe="/:")
+def _uri(path: str, safe: str = "/") -> str:
+    """Percent-encoded from the file name's bytes (an undecodable name keeps its bytes); a
+    backslash is part of a POSIX file name, and a colon would read as a URI scheme."""
+    return quote(os.fsencode(path), safe=safe)

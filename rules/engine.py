@@ -13,6 +13,7 @@ from functools import cache
 
 from .base import Rule, Visitor
 from .catalog import all_rules
+from .columns import in_characters, source_lines
 from .context import FileContext
 from .finding import FileError, FileResult
 from .model import SemanticModel
@@ -93,7 +94,9 @@ def _run_rules(tree: ast.Module, text: str, path: str, relative: str, settings: 
     _walk(tree, model, visit, leave)
     for visitor in visitors:
         visitor.finish_file()
-    findings = without_suppressed(ctx.findings, lines) if apply_noqa else ctx.findings
+    findings = ctx.findings if text.isascii() else in_characters(
+        ctx.findings, lambda _path: source_lines(text))
+    findings = without_suppressed(findings, lines) if apply_noqa else findings
     return FileResult(path, findings=sorted(set(findings)), facts=ctx.facts)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .catalog import all_rules
+from .columns import in_characters
 from .finding import FileResult, Finding
 from .noqa import is_suppressed
 from .settings import Settings
@@ -41,6 +42,6 @@ def project_findings(results: Iterable[FileResult], settings: Settings,
             continue
         findings.extend(finish(facts_by_path, settings))
     if lines_of is not None:
-        findings = [finding for finding in findings
+        findings = [finding for finding in in_characters(findings, lines_of)
                     if not is_suppressed(finding, lines_of(finding.path))]
     return sorted(findings)
