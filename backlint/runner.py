@@ -207,7 +207,8 @@ def analyse_scripts(paths: Sequence[str], settings: Settings, timeout: float = 6
     if rules_dir is None:
         return ScriptAnalysis(unavailable="the semgrep rule pack is missing from this backlint "
                                           f"install; {_not_checked(paths)}")
-    outcome = run_semgrep(list(paths), rules_dir, timeout=timeout)
+    with sigterm_raises():  # so that semgrep is killed with the run, not left behind
+        outcome = run_semgrep(list(paths), rules_dir, timeout=timeout)
     failed = getattr(outcome, "failed", None)
     if failed or outcome.unavailable:
         return ScriptAnalysis(unavailable=outcome.unavailable, failed=failed)

@@ -186,9 +186,12 @@ def test_a_stuck_file_is_reported_by_name_and_the_run_goes_on(
 
 
 DRIVER = """
-import os, sys, time
+import os, signal, sys, time
 from backlint import parallel
 from backlint.cli import main
+
+# As in a terminal: a suite started in the background inherits SIGINT ignored.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 real = parallel.analyse_source
 
