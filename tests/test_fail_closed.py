@@ -258,3 +258,22 @@ def test_signals_end_the_run_and_its_workers(tmp_path: Path, jobs: str, send: st
     assert process.returncode == code
     assert stderr == message
     assert _gone(stuck), "a worker outlived the run"
+
+
+@pytest.mark.parametrize("failure", ["crash", "stuck"])
+def test_a_failing_in_process_ts_engine_fails_the_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str) -> None:
+    write(tmp_path, {"app/clean.py": CLEAN_MODULE, "web/api.ts": "export const x = 1;\n",
+                     "pyproject.toml": "[tool.backlint]\nfile-timeout = 0.5\n"})
+
+    class BrokenEngine:
+        @staticmethod
+        def analyse_script(_source, _path, _settings):
+            if failure == "stuck":
+                _stuck(False, None)
+            raise RuntimeError("grammar failed to load")
+    monkeypatch.setattr(parallel, "_script_engine", lambda: BrokenEngine)
+    exit_code, document = run_json(tmp_path, "--exit-zero")
+    assert exit_code == 2
+    assert [item["path"] for item in document["errors"]] == ["web/api.ts"]
+    assert document["errors"][0]["message"].startswith("internal error")

@@ -145,7 +145,7 @@ def _pathological(rng: random.Random) -> dict[str, bytes]:
         "deep_parens.py": f"x = {'(' * depth}1{')' * depth}\n".encode(),
         "deep_lists.py": f"x = {'[' * depth}{']' * depth}\n".encode(),
         "deep_ifs.py": f"def f(x):\n{nested_ifs}{'    ' * (depth // 3)}return x\n".encode(),
-        "long_sum.py": ("from typing import Any\n\nTOTAL: Any = " + "a + " * 4_000 + "a\n").encode(),
+        "long_sum.py": ("from typing import Any\n\nX: Any = " + "a + " * 4_000 + "a\n").encode(),
         "too_long_sum.py": ("TOTAL = " + "a + " * 30_000 + "a\n").encode(),
         "long_chain.py": ("x = a" + ".b" * 6_000 + "\n").encode(),
         "nested_lambdas.py": ("f = " + "lambda: " * 300 + "0\n").encode(),

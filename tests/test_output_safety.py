@@ -26,7 +26,7 @@ ROUTE = (
     "def index():\n"
     "    return {'\x1b[2J\u202eclear': 1, 'ok\\n" + FORGED + "': 2}\n"
 )
-ENVELOPE = '[tool.backlint]\nresponse-envelope = ["data"]\n'
+ENVELOPE = '[tool.backlint]\nresponse-envelope = ["data"]\nexplicit-any-scope = "everywhere"\n'
 ODD_NAME = os.fsdecode(b"caf\xe9 \x1b[2J\\x.py")  # undecodable byte, escape, backslash
 
 
@@ -93,6 +93,8 @@ NON_ASCII = ("from typing import Any\n\n\n"
 
 def test_columns_are_character_offsets_in_every_front_end(tmp_path: Path) -> None:
     (tmp_path / "names.py").write_text(NON_ASCII, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text('[tool.backlint]\nexplicit-any-scope = "everywhere"\n',
+                                             encoding="utf-8")
     line = NON_ASCII.splitlines()[3]
     column = line.index("Any")  # 39 characters; ast says 44 (UTF-8 bytes)
     assert ast.parse(NON_ASCII).body[1].args.args[2].annotation.col_offset == column + 5
