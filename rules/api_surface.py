@@ -36,10 +36,13 @@ _WORD = re.compile(r"[A-Za-z]+")
 
 
 def is_layer_module(relative_path: str) -> bool:
-    """A service, lib, utils or repository module: `app/services/orders.py`,
-    `users/user_service.py`, `lib/pagination.py`, `db/repositories.py`."""
+    """A public service, lib, utils or repository module: `app/services/orders.py`,
+    `users/user_service.py`, `lib/pagination.py`, `db/repositories.py`; not one inside a
+    private package (`models/_model_utils/`), which the package's users never import."""
     path = PurePosixPath(relative_path)
     parts = (*path.parts[:-1], path.stem)
+    if any(part.startswith("_") and not part.startswith("__") for part in parts):
+        return False
     return any(word.lower() in _LAYER_WORDS for part in parts for word in _WORD.findall(part))
 
 
@@ -94,7 +97,7 @@ class ApiSurface:
             if isinstance(owner, ast.ClassDef):
                 return self._in_model(owner, child)
             if isinstance(owner, ast.Module):
-                return _is_public_module_statement(child)
+                return self._in_module_statement(child)
         return False
 
     def signature_in_scope(self, function: FunctionNode) -> bool:
@@ -124,6 +127,17 @@ class ApiSurface:
             return True
         return (isinstance(child, ast.AnnAssign) and isinstance(child.target, ast.Name)
                 and not child.target.id.startswith("_"))
+
+    def _in_module_statement(self, statement: ast.AST) -> bool:
+        """A public type alias anywhere; a public annotated global only in a service, lib or
+        repository module (elsewhere it is configuration: `CELERY_BEAT: dict[str, Any]`)."""
+        if isinstance(statement, ast.AnnAssign) and not self.is_layer \
+                and self.model.resolve(statement.annotation) not in _TYPE_ALIAS_NAMES:
+            return False
+        return _is_public_module_statement(statement)
+
+
+_TYPE_ALIAS_NAMES = frozenset({"typing.TypeAlias", "typing_extensions.TypeAlias"})
 
 
 def _is_public_module_statement(statement: ast.AST) -> bool:

@@ -11,15 +11,16 @@ Reports `typing.Any` (or `typing_extensions.Any`) where it makes the API untyped
   imported project base such as `Schema`);
 - in the signatures of public functions, and of public methods of public classes, in service,
   lib, utils and repository modules (`services/`, `*_service.py`, `lib/`, `utils/`,
-  `repositories/`, `crud.py` ...);
-- in public type aliases (`JSON = dict[str, Any]`, `TypeAlias`, `type X =`) and annotated
-  module-level names.
+  `repositories/`, `crud.py` ...; not in private packages such as `models/_utils/`), and in
+  their annotated module-level names;
+- in public type aliases (`JSON = dict[str, Any]`, `TypeAlias`, `type X =`) anywhere.
 
 Any import style is followed (`import typing as t; t.Any`, `from typing import Any as A`), and
 string annotations are read. Not reported by default: `Any` in function bodies (local
 annotations, `cast(Any, ...)`), `TypeVar` bounds, private helpers and classes (`_name`), ORM
 internals (`__table_args__`, `Mapped[Any]`, `ColumnElement[Any]` in model classes), framework
-hooks of views and their generic bases (`GenericAPIView[Any]`), and Django migrations.
+hooks of views and their generic bases (`GenericAPIView[Any]`), configuration globals of other
+modules (`CELERY_BEAT_SCHEDULE: dict[str, Any]` in settings), and Django migrations.
 Generated code is not checked at all by default (`exclude-generated`). With
 `explicit-any-scope = "everywhere"`, every use of `Any` as a type is reported, migrations
 included.

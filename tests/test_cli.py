@@ -223,9 +223,9 @@ def test_config_option_uses_that_file(project: Path, tmp_path_factory) -> None:
 
 def test_noqa_comments(tmp_path: Path) -> None:
     write(tmp_path, {
-        "bare.py": "from typing import Any\nx: Any = 1  # noqa\n",
-        "listed.py": "from typing import Any\nx: Any = 1  # noqa: BKL401\n",
-        "other.py": "from typing import Any\nx: Any = 1  # noqa: BKL101\n",
+        "bare.py": "from typing import Any\nX = list[Any]  # noqa\n",
+        "listed.py": "from typing import Any\nX = list[Any]  # noqa: BKL401\n",
+        "other.py": "from typing import Any\nX = list[Any]  # noqa: BKL101\n",
     })
     _, document = run_json(tmp_path)
     assert codes(document) == [("other.py", "BKL401", 2)]
