@@ -30,6 +30,15 @@ MODEL_DECORATORS = frozenset({
 # Imported project bases named like these, in a module that imports a model library.
 _MODEL_BASE_SUFFIXES = ("Model", "Schema", "Struct", "DTO", "Dto")
 _MODEL_LIBRARIES = ("pydantic", "msgspec", "sqlmodel", "ninja", "attrs", "attr", "dataclasses")
+# ORMs whose generic types take `Any` for what the ORM itself leaves open (`Select[Any]`).
+ORM_TOPS = frozenset({"sqlalchemy", "sqlmodel", "django", "peewee", "tortoise", "pony",
+                      "mongoengine", "beanie", "odmantic", "piccolo"})
+# Bases that say nothing about the methods' signatures.
+_NEUTRAL_BASES = frozenset({"object", "typing.Generic", "typing.Protocol", "abc.ABC",
+                            "typing_extensions.Protocol"})
+# Dunders whose signature the project chooses; the others follow Python's protocols.
+_CHOSEN_DUNDERS = frozenset({"__init__", "__call__", "__new__"})
+_OVERRIDE_DECORATORS = frozenset({"typing.override", "typing_extensions.override"})
 _LAYER_WORDS = frozenset({"service", "services", "lib", "libs", "library", "repository",
                           "repositories", "repo", "repos", "crud", "dao", "util", "utils"})
 _WORD = re.compile(r"[A-Za-z]+")
@@ -87,6 +96,8 @@ class ApiSurface:
             self.model_classes.add(node.name)
 
     def contains_current_node(self) -> bool:
+        if self.is_orm_type_argument():
+            return False
         ancestors = self.model.ancestors
         for index in range(len(ancestors) - 2, -1, -1):
             owner, child = ancestors[index], ancestors[index + 1]
@@ -110,7 +121,44 @@ class ApiSurface:
             return False  # the body or a decorator
         if self.model.route_of(function) is not None:
             return True
-        return self.is_layer and self._is_public_function(function)
+        return self.is_layer and self._is_public_function(function) \
+            and not self._signature_is_given(function)
+
+    def _signature_is_given(self, function: FunctionNode) -> bool:
+        """A signature the project does not choose: a protocol dunder (`__getitem__`,
+        `__await__`), an `@override`, or a method of a class built on a library's class
+        (`process_bind_param` of a SQLAlchemy `TypeDecorator`)."""
+        if function.name.startswith("__") and function.name not in _CHOSEN_DUNDERS:
+            return True
+        if any(self.model.resolve(decorator) in _OVERRIDE_DECORATORS
+               for decorator in function.decorator_list):
+            return True
+        owner = self.model.parent(function)
+        return isinstance(owner, ast.ClassDef) and any(
+            self._is_library_base(base) for base in owner.bases)
+
+    def _is_library_base(self, base: ast.AST) -> bool:
+        base = base.value if isinstance(base, ast.Subscript) else base
+        if isinstance(base, ast.Name) and self.model.lookup(base.id) is None:
+            return base.id != "object"  # a builtin: dict, list, Exception ...
+        qualname = self.model.resolve(base)
+        if qualname is None or qualname in _NEUTRAL_BASES:
+            return False
+        return qualname.split(".")[0] != self.model.module.split(".")[0]
+
+    def is_orm_type_argument(self) -> bool:
+        """The node visited is a type argument of an ORM generic: `Select[Any]`,
+        `InstrumentedAttribute[Any]`, `ColumnElement[Any]`, `Mapped[dict[str, Any]]`."""
+        ancestors = self.model.ancestors
+        for index in range(len(ancestors) - 2, -1, -1):
+            owner, child = ancestors[index], ancestors[index + 1]
+            if isinstance(owner, ast.Subscript) and child is owner.slice:
+                qualname = self.model.resolve(owner.value) or ""
+                if qualname.split(".")[0] in ORM_TOPS:
+                    return True
+            elif not isinstance(owner, (ast.Subscript, ast.Tuple, ast.BinOp, ast.List)):
+                return False
+        return False
 
     def _is_public_function(self, function: FunctionNode) -> bool:
         """A module-level function, or a method of a module-level class, both public."""

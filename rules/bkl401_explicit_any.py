@@ -18,7 +18,10 @@ Reports `typing.Any` (or `typing_extensions.Any`) where it makes the API untyped
 Any import style is followed (`import typing as t; t.Any`, `from typing import Any as A`), and
 string annotations are read. Not reported by default: `Any` in function bodies (local
 annotations, `cast(Any, ...)`), `TypeVar` bounds, private helpers and classes (`_name`), ORM
-internals (`__table_args__`, `Mapped[Any]`, `ColumnElement[Any]` in model classes), framework
+internals (`__table_args__` and fields of ORM model classes, `Any` as the type argument of an
+ORM generic such as `Select[Any]`, `Mapped[dict[str, Any]]`, `ColumnElement[Any]`), signatures
+the project does not choose (protocol dunders such as `__getitem__` and `__await__`,
+`@override`, methods of classes built on a library's class such as a `TypeDecorator`), framework
 hooks of views and their generic bases (`GenericAPIView[Any]`), configuration globals of other
 modules (`CELERY_BEAT_SCHEDULE: dict[str, Any]` in settings), and Django migrations.
 Generated code is not checked at all by default (`exclude-generated`). With
