@@ -28,6 +28,9 @@ def _place(finding: Finding) -> tuple[str, str, int, int]:
     return (finding.path, finding.code, finding.line, finding.column)
 
 
+_SCRIPT_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+
+
 def project_findings(results: Iterable[FileResult], settings: Settings,
                      lines_of=None) -> list[Finding]:
     """Findings of the enabled cross-file rules over all files' facts.
@@ -41,6 +44,10 @@ def project_findings(results: Iterable[FileResult], settings: Settings,
         if finish is None or not settings.code_enabled(rule.code):
             continue
         findings.extend(finish(facts_by_path, settings))
+    if any(path.endswith(_SCRIPT_SUFFIXES) for path in facts_by_path):
+        # The TS/JS project passes, imported only when scripts were checked.
+        from .ts.project import ts_project_findings
+        findings.extend(ts_project_findings(facts_by_path, settings))
     if lines_of is not None:
         findings = [finding for finding in in_characters(findings, lines_of)
                     if not is_suppressed(finding, lines_of(finding.path))]

@@ -206,6 +206,11 @@ def test_fixture_backends_plant_every_typescript_code() -> None:
     assert typescript <= planted, f"no fixture line expects {sorted(typescript - planted)}"
 
 
+# The pack's BKL301 reports each query; the engine's (the fixtures' expectations) reports each fat
+# handler once. The pack's rule keeps its annotated test in semgrep-rules/.
+_PER_HANDLER_IN_THE_ENGINE = frozenset({"BKL301"})
+
+
 @pytest.mark.parametrize("backend", FIXTURE_BACKENDS, ids=lambda path: path.name)
 def test_fixture_findings_match_expectations(backend: Path,
                                              fixture_findings: dict[str, list[dict]]) -> None:
@@ -214,8 +219,10 @@ def test_fixture_findings_match_expectations(backend: Path,
         if backend not in path.parents:
             continue
         actual = [(item["code"], item["line"], item["column"])
-                  for item in fixture_findings.get(str(path.resolve()), [])]
-        lost, extra = compare(actual, expectations_in(path))
+                  for item in fixture_findings.get(str(path.resolve()), [])
+                  if item["code"] not in _PER_HANDLER_IN_THE_ENGINE]
+        lost, extra = compare(actual, [item for item in expectations_in(path)
+                                       if item.code not in _PER_HANDLER_IN_THE_ENGINE])
         relative = path.relative_to(REPO)
         missing += [f"{relative}:{item.line} {item.code}" for item in lost]
         unexpected += [f"{relative}:{line} {code}" for code, line, _ in extra]

@@ -26,17 +26,22 @@ class TsVisitor(Visitor):
     `self.ctx` is a TsContext; `option` and `finish_file` are the core Visitor's."""
 
     ctx: TsContext
+    # Named tree-sitter query patterns (`{"data_call": "(call_expression ...) @data_call"}`),
+    # dispatched to `visit_<name>` like node types: a predicate in C instead of a check in Python
+    # per node, for rules that want a narrow kind of node.
+    patterns: ClassVar[dict[str, str]] = {}
 
     @classmethod
     def wanted_kinds(cls) -> tuple[str, ...]:
-        """The node types named by `visit_<type>` methods."""
+        """The node types (and pattern names) named by `visit_<name>` methods."""
         return tuple(sorted(name[len(_PREFIX):] for name in dir(cls) if name.startswith(_PREFIX)))
 
     @classmethod
     def unknown_kinds(cls) -> tuple[str, ...]:
         """Wanted types no grammar has: a misspelt `visit_` name, which tests reject."""
         known = node_kinds(TS) | node_kinds(TSX) | node_kinds(JS)
-        return tuple(kind for kind in cls.wanted_kinds() if kind not in known)
+        return tuple(kind for kind in cls.wanted_kinds()
+                     if kind not in known and kind not in cls.patterns)
 
 
 class TsCollector(TsVisitor):

@@ -3,8 +3,9 @@
 Client code (never reported by server-scoped rules): `"use client"` modules, files that render
 JSX, components and hooks, stores, Angular/Vue/Svelte/React apps, browser trackers, and every file
 of a package whose package.json depends on a front-end framework and on no server one. Tooling
-(not request code): seeds, e2e and playwright folders, scripts, migrations and their tools. A file
-with a recognised request handler or `"use server"` is server code whatever else it looks like.
+(not request code, even when it serves HTTP): seeds, e2e and playwright folders, scripts,
+migrations and their tools. Otherwise a file with a recognised request handler or `"use server"`
+is server code whatever else it looks like (a route rendering an image with JSX).
 Generated files are skipped by every rule that asks `is_generated`.
 """
 from __future__ import annotations
@@ -38,7 +39,13 @@ _CLIENT_MODULES = ("react", "react-dom", "vue", "svelte", "solid-js", "preact", 
                    "next/link", "next/image", "swr", "posthog-js", "mixpanel-browser",
                    "@segment/analytics-next", "react-ga", "@amplitude/analytics-browser",
                    "@sentry/react", "@sentry/browser", "framer-motion", "@vueuse/",
-                   "@remix-run/react", "@headlessui/", "@radix-ui/", "lucide-react")
+                   "@remix-run/react", "@headlessui/", "@radix-ui/", "lucide-react",
+                   "prosemirror-", "@tiptap/", "@codemirror/", "codemirror", "@floating-ui/")
+# Browser APIs a module uses: it runs in the browser (trackers, editor plugins).
+_BROWSER_API = re.compile(rb"\b(window|document|navigator)\.(addEventListener|location|"
+                          rb"querySelector|getElementById|cookie|localStorage|sessionStorage|"
+                          rb"userAgent|sendBeacon|createElement|body|title|referrer|"
+                          rb"documentElement|visibilityState|history)\b")
 _CLIENT_FILE = re.compile(r"(^use[A-Z]\w*|\.(store|slice|component|hook|hooks|context|"
                           r"directive|pipe|svelte|vue)|^_app|^_document)$")
 _SERVER_DEPENDENCIES = ("express", "koa", "fastify", "hono", "@nestjs/core", "next",
@@ -61,12 +68,12 @@ def is_generated(relative_path: str, source: bytes) -> bool:
 
 
 def file_role(model: TsModel, absolute_path: str) -> str:
-    if model.handlers or "use server" in model.directives:
-        return SERVER
     path = PurePosixPath(_package_relative(absolute_path) or model.relative_path)
     folders = {part.lower() for part in path.parts[:-1]}
     if folders & _TOOLING_FOLDERS or _TOOLING_NAMES.search(path.name):
         return TOOLING
+    if model.handlers or "use server" in model.directives:
+        return SERVER
     if _looks_like_client(model, path, folders):
         return CLIENT
     if package_kind(os.path.dirname(absolute_path)) == CLIENT:
@@ -76,6 +83,8 @@ def file_role(model: TsModel, absolute_path: str) -> str:
 
 def _looks_like_client(model: TsModel, path: PurePosixPath, folders: set[str]) -> bool:
     if "use client" in model.directives or model.has_jsx:
+        return True
+    if _BROWSER_API.search(model.root.text or b""):
         return True
     stem = path.name.split(".")[0] if not path.name.startswith("use") else path.stem
     if folders & _CLIENT_FOLDERS and "api" not in folders:

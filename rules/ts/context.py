@@ -29,6 +29,10 @@ class TsContext:
     def report(self, code: str, node: tree_sitter.Node, message: str) -> None:
         """Lines are 1-based, columns 0-based UTF-8 byte offsets, as `ast` gives them."""
         (line, column), (end_line, end_column) = node.start_point, node.end_point
-        self.findings.append(Finding(path=self.path, line=line + 1, column=column, code=code,
-                                     message=message, end_line=end_line + 1,
-                                     end_column=end_column))
+        self.report_at(code, (line + 1, column), (end_line + 1, end_column), message)
+
+    def report_at(self, code: str, start: tuple[int, int], end: tuple[int, int],
+                  message: str) -> None:
+        """A finding spanning (line, column) to (line, column), lines 1-based."""
+        self.findings.append(Finding(path=self.path, line=start[0], column=start[1], code=code,
+                                     message=message, end_line=end[0], end_column=end[1]))

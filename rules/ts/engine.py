@@ -78,7 +78,7 @@ def _decode(source: bytes, path: str, settings: Settings) -> tuple[bytes, str, F
 def _run_rules(tree: tree_sitter.Tree, ctx: TsContext,
                classes: tuple[type[TsVisitor], ...]) -> None:
     kinds = _wanted_kinds(classes, ctx.model.grammar)
-    query, roles = _query(ctx.model.grammar, kinds)
+    query, roles = _query(ctx.model.grammar, kinds, _named_patterns(classes, kinds))
     matches = tree_sitter.QueryCursor(query).matches(tree.root_node)
     _complete_model(ctx.model, matches, roles)
     # Rules start once the model is complete: they may classify the file in __init__.
@@ -92,6 +92,12 @@ def _run_rules(tree: tree_sitter.Tree, ctx: TsContext,
                     callback(node)
     for visitor in visitors:
         visitor.finish_file()
+
+
+def _named_patterns(classes: tuple[type[TsVisitor], ...],
+                    kinds: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted({(name, pattern) for visitor_class in classes
+                         for name, pattern in visitor_class.patterns.items() if name in kinds}))
 
 
 def _complete_model(model: TsModel, matches: list, roles: tuple[str, ...]) -> None:
@@ -113,9 +119,27 @@ def _visitor_classes(rule_classes: tuple[type[TsRule], ...]) -> tuple[type[TsVis
 
 
 def _wanted_kinds(classes: tuple[type[TsVisitor], ...], grammar: str) -> tuple[str, ...]:
+    return tuple(sorted({kind for visitor_class in classes
+                         for kind in _kinds_of(visitor_class, grammar)}))
+
+
+@cache
+def _kinds_of(visitor_class: type[TsVisitor], grammar: str) -> tuple[str, ...]:
+    """What a visitor wants that this grammar has: node types it names, patterns that compile."""
     known = parsing.node_kinds(grammar)
-    return tuple(sorted({kind for visitor_class in classes for kind in visitor_class.wanted_kinds()
-                         if kind in known}))
+    return tuple(kind for kind in visitor_class.wanted_kinds()
+                 if kind in known or _pattern_compiles(visitor_class.patterns.get(kind), grammar))
+
+
+@cache
+def _pattern_compiles(pattern: str | None, grammar: str) -> bool:
+    if pattern is None:
+        return False
+    try:
+        tree_sitter.Query(parsing.language(grammar), pattern)
+    except tree_sitter.QueryError:  # e.g. a TypeScript-only node type in the JavaScript grammar
+        return False
+    return True
 
 
 def _dispatch_table(visitors: list[TsVisitor], kinds: tuple[str, ...]) -> dict[str, list[Callback]]:
@@ -128,12 +152,14 @@ def _dispatch_table(visitors: list[TsVisitor], kinds: tuple[str, ...]) -> dict[s
 
 
 @cache
-def _query(grammar: str, kinds: tuple[str, ...]) -> tuple[tree_sitter.Query, tuple[str, ...]]:
+def _query(grammar: str, kinds: tuple[str, ...],
+           named: tuple[tuple[str, str], ...] = ()) -> tuple[tree_sitter.Query, tuple[str, ...]]:
     """The query and, per pattern, what its captures are for: "registration", "jsx" (the file
-    renders JSX) or the node type a rule visits."""
+    renders JSX), a node type a rule visits, or a rule's named pattern."""
     known = parsing.node_kinds(grammar)
-    roles = ["registration", *("jsx" for kind in _JSX_KINDS if kind in known), *kinds]
+    patterns_by_name = dict(named)
     jsx = [f"({kind}) @jsx" for kind in _JSX_KINDS if kind in known]
+    roles = ["registration", *("jsx" for _ in jsx), *kinds]
     patterns = [handlers.REGISTRATION_QUERY, *jsx]
-    patterns.extend(f"({kind}) @{kind}" for kind in kinds)
+    patterns.extend(patterns_by_name.get(kind) or f"({kind}) @{kind}" for kind in kinds)
     return tree_sitter.Query(parsing.language(grammar), "\n".join(patterns)), tuple(roles)

@@ -11,10 +11,11 @@ actions (`"use server"`). A registration whose handler lives in another module
 """
 from __future__ import annotations
 
+import posixpath
 from pathlib import PurePosixPath
 
 from . import frameworks as fw
-from .model import FUNCTION_KINDS, Handler, Node, TsModel, string_value, text
+from .model import FUNCTION_KINDS, Handler, Node, TsModel, module_id, string_value, text
 
 # The query patterns whose captures the engine hands to `detect` (one pass with the rules').
 REGISTRATION_QUERY = (
@@ -31,11 +32,81 @@ def detect(model: TsModel, registrations: list[Node]) -> None:
     _nest_classes(model)
     for call in registrations:
         _registration(model, call)
+    _request_response_functions(model)
+
+
+# ----- qualified names, for handlers registered in another module -----
+def qualified_name(model: TsModel, function: Node) -> str | None:
+    """`ts:src/users.list` for a top-level function, `ts:src/users.UsersController.list` for a
+    method, `ts:src/users.controller.list` for a property of a top-level object, and the outer
+    function's name for a function a top-level factory returns (`makeList(deps)`)."""
+    names: list[str] = []
+    node: Node | None = function
+    parent = node.parent
+    while parent is not None:
+        name = _member_name(node, parent)
+        if name:
+            names.append(name)
+        if parent.type in ("program", "export_statement") or (
+                parent.parent is not None and parent.parent.type == "program"
+                and parent.type in ("lexical_declaration", "variable_declaration")):
+            break
+        node, parent = parent, parent.parent
+    if not names:
+        return None
+    if parent is not None and parent.type == "export_statement" and any(
+            child.type == "default" for child in parent.children):
+        names[-1] = "default"  # imported by the default name, whatever it is called here
+    return f"{model.module}.{'.'.join(reversed(names[-2:]))}"
+
+
+def _member_name(node: Node, parent: Node) -> str:
+    kind = node.type
+    if kind in ("function_declaration", "generator_function_declaration", "class_declaration",
+                "abstract_class_declaration", "method_definition"):
+        return text(node.child_by_field_name("name"))
+    if kind == "variable_declarator":
+        return text(node.child_by_field_name("name"))
+    if kind == "pair" and parent.type == "object":
+        return text(node.child_by_field_name("key"))
+    if kind == "public_field_definition":
+        return text(node.child_by_field_name("name"))
+    return ""
+
+
+# ----- signature: (req, res) -----
+def _request_response_functions(model: TsModel) -> None:
+    """Exported functions and methods taking `(req, res)` (no `next`): Express-style handlers
+    in controller modules, whichever module registers them."""
+    for node in model.exports.values():
+        function = _exported_function(model, node)
+        if function is not None and _takes_request_and_response(function):
+            _mark(model, function, "express-style", "(req, res) signature")
+        if node.type in ("class_declaration", "abstract_class_declaration"):
+            body = node.child_by_field_name("body")
+            for member in body.named_children if body is not None else ():
+                if member.type == "method_definition" and _takes_request_and_response(member):
+                    _mark(model, member, "express-style", "(req, res) signature")
+
+
+def _takes_request_and_response(function: Node) -> bool:
+    parameters = function.child_by_field_name("parameters")
+    names = [_parameter_name(parameter) for parameter in parameters.named_children
+             if parameter.type != "comment"] if parameters is not None else []
+    return (len(names) == 2 and names[0] in fw.REQUEST_PARAMETERS
+            and names[1] in fw.RESPONSE_PARAMETERS)
+
+
+def _parameter_name(parameter: Node) -> str:
+    pattern = parameter.child_by_field_name("pattern") if parameter.type in (
+        "required_parameter", "optional_parameter") else parameter
+    return text(pattern) if pattern is not None and pattern.type == "identifier" else ""
 
 
 def _mark(model: TsModel, function: Node | None, framework: str, how: str) -> None:
     if function is not None and function.id not in model.handlers:
         model.handlers[function.id] = Handler(framework, how, function_name(function))
+        model.handler_nodes[function.id] = function
 
 
 def function_name(function: Node) -> str:
@@ -182,8 +253,10 @@ def _register_value(model: TsModel, call: Node, value: Node | None, framework: s
     target = _imported_target(model, value)
     if target is not None:
         source, name, factory = target
-        model.registered.append({"source": source, "name": name, "factory": factory,
-                                 "framework": framework, "line": call.start_point[0] + 1})
+        module = resolve_relative(model.relative_path, source)
+        if module is not None:
+            model.registered.append({"target": f"{module}.{name}", "factory": factory,
+                                     "framework": framework, "line": call.start_point[0] + 1})
 
 
 def _imported_target(model: TsModel, value: Node) -> tuple[str, str, bool] | None:
@@ -315,3 +388,12 @@ def _has_route_path(values: list[Node]) -> bool:
 
 def is_function(node: Node | None) -> bool:
     return node is not None and node.type in FUNCTION_KINDS
+
+
+def resolve_relative(relative_path: str, source: str) -> str | None:
+    """The module id of a relative import (`./users`, `../controllers/users.controller.js`);
+    None for packages, whose handlers are no project code."""
+    if not source.startswith("."):
+        return None
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(relative_path), source))
+    return None if joined.startswith("..") else module_id(joined)

@@ -93,6 +93,7 @@ class TsModel:
         self.exports: dict[str, Node] = {}
         self.reexports: list[tuple[str, str, str]] = []
         self.handlers: dict[int, Handler] = {}
+        self.handler_nodes: dict[int, Node] = {}
         # Handlers this file registers that are defined in other modules (plain data).
         self.registered: list[dict] = []
         self.has_jsx = False
