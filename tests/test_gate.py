@@ -239,7 +239,7 @@ app = FastAPI()
 
 
 @app.get("/")
-def index(query: Any):
+def index() -> Any:
     try:
         return {"ok": True}
     except Exception as e:
