@@ -56,13 +56,13 @@ def is_layer_module(relative_path: str) -> bool:
 
 
 def is_model_class(model: SemanticModel, node: ast.ClassDef, known: set[str]) -> bool:
-    """A request or response model: a pydantic model, dataclass, TypedDict and the like, or a
-    subclass of one defined in this module (`known`) or imported (`from app.schemas import
-    Schema`, where the file uses a model library)."""
+    """A request or response model: a pydantic model, TypedDict and the like, a dataclass
+    that looks like data (below), or a subclass of one defined in this module (`known`) or
+    imported (`from app.schemas import Schema`, where the file uses a model library)."""
     for decorator in node.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         if model.resolve(target) in MODEL_DECORATORS:
-            return True
+            return _is_data_class(model.relative_path, node.name)
     uses_model_library = any(name.split(".")[0] in _MODEL_LIBRARIES
                              for name in model.imported_modules)
     for base in node.bases:
@@ -74,6 +74,25 @@ def is_model_class(model: SemanticModel, node: ast.ClassDef, known: set[str]) ->
         if uses_model_library and qualname and name.endswith(_MODEL_BASE_SUFFIXES):
             return True
     return False
+
+
+def _is_data_class(relative_path: str, name: str) -> bool:
+    """A dataclass is a data model where the module or the name says so (`schemas.py`,
+    `api/`, `services/`, `OrderOut`, `RefundRequest`); elsewhere it is often a service object
+    written as a dataclass (`@dataclass class FullNode` with its `config: dict[str, Any]`)."""
+    if name.endswith(_DATA_NAME_SUFFIXES) or is_layer_module(relative_path):
+        return True
+    path = PurePosixPath(relative_path)
+    return any(word.lower() in _DATA_MODULE_WORDS
+               for part in (*path.parts[:-1], path.stem) for word in _WORD.findall(part))
+
+
+_DATA_NAME_SUFFIXES = ("Request", "Response", "In", "Out", "Payload", "Dto", "DTO", "Schema",
+                       "Body", "Result", "Params", "Input", "Output", "Event", "Message")
+_DATA_MODULE_WORDS = frozenset({
+    "schema", "schemas", "model", "models", "types", "dto", "dtos", "api", "apis", "entities",
+    "entity", "interface", "interfaces", "contracts", "payloads", "messages", "responses",
+    "requests", "serializers", "views", "routes", "routers", "handlers", "endpoints", "events"})
 
 
 def is_public(name: str) -> bool:

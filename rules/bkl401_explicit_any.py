@@ -6,9 +6,11 @@ Reports `typing.Any` (or `typing_extensions.Any`) where it makes the API untyped
 - in the signature (parameters and return type) of a route handler or exception handler, in
   every framework backlint knows; `response_model=` does not exempt `-> Any`, since the
   handler's own result stays unchecked;
-- in the fields and bases of request and response models: pydantic models, dataclasses,
-  TypedDicts, msgspec structs, attrs and Django Ninja schemas, and their subclasses (also of an
-  imported project base such as `Schema`);
+- in the fields and bases of request and response models: pydantic models, TypedDicts,
+  msgspec structs and Django Ninja schemas, and their subclasses (also of an imported project
+  base such as `Schema`); dataclasses and attrs classes where the module or the name says they
+  are data (`schemas.py`, `api/`, `services/`, `interface.py`, `OrderOut`, `RefundRequest`),
+  not the service objects some projects write as dataclasses;
 - in the signatures of public functions, and of public methods of public classes, in service,
   lib, utils and repository modules (`services/`, `*_service.py`, `lib/`, `utils/`,
   `repositories/`, `crud.py` ...; not in private packages such as `models/_utils/`), and in
