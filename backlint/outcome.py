@@ -37,5 +37,7 @@ def exit_code(findings_fail: bool, error_messages: Iterable[str], engine_failed:
 
 
 def internal_failures(errors: Iterable[tuple[str, str]]) -> list[str]:
-    """The paths whose analysis failed inside backlint, for the run's closing error line."""
-    return sorted({path for path, message in errors if is_internal(message)})
+    """The files whose analysis failed inside backlint, for the run's closing error line
+    (an engine's own failure, "<semgrep>", has a line of its own)."""
+    return sorted({path for path, message in errors
+                   if is_internal(message) and not path.startswith("<")})

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import click
 
+from backlint.outcome import is_internal
 from backlint.rules import all_rules
 from backlint.safe_text import data_safe, for_data, for_terminal
 
@@ -180,7 +181,7 @@ def format_sarif(report: Report) -> str:
                             "semanticVersion": report.version,
                             "informationUri": INFORMATION_URI, "rules": rules}},
         "invocations": [{
-            "executionSuccessful": True,
+            "executionSuccessful": not any(is_internal(message) for _, message in report.errors),
             "toolExecutionNotifications": [_sarif_notification(path, message, report.base)
                                            for path, message in report.errors],
         }],

@@ -211,7 +211,10 @@ def analyse_scripts(paths: Sequence[str], settings: Settings, timeout: float = 6
         outcome = run_semgrep(list(paths), rules_dir, timeout=timeout)
     failed = getattr(outcome, "failed", None)
     if failed or outcome.unavailable:
-        return ScriptAnalysis(unavailable=outcome.unavailable, failed=failed)
+        # A failure is also an error of the report, so JSON and SARIF readers see it.
+        errors = [FileError("<semgrep>", f"internal error: {failed}; {_not_checked(paths)}")
+                  ] if failed else []
+        return ScriptAnalysis(unavailable=outcome.unavailable, failed=failed, errors=errors)
     analysis = ScriptAnalysis(errors=[_semgrep_error(raw) for raw in outcome.errors])
     failed = {error.path for error in analysis.errors}
     analysis.checked = sum(1 for path in paths if path not in failed)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from backlint import parallel
+from backlint.rules import all_rules
 from test_cli import fake_semgrep_fixture  # noqa: F401  # the fixture, for this module too
 from test_cli import ANY_MODULE, CLEAN_MODULE, LEAKY_ROUTE, codes, run, run_json, write
 
@@ -114,8 +115,14 @@ def test_a_failed_js_engine_fails_the_run(tmp_path: Path, monkeypatch: pytest.Mo
     write(tmp_path, {"app/clean.py": CLEAN_MODULE, "web/api.ts": "leak\n"})
     result = run(tmp_path, "check", "--exit-zero")
     assert result.exit_code == 2
-    assert result.stderr == ("backlint: error: the JS/TS engine failed, its files were not "
-                             f"checked: {failure}\n")
+    assert result.stderr == (
+        f"<semgrep>: error: internal error: {failure}; 1 JS/TS file not checked\n"
+        f"backlint: error: the JS/TS engine failed, its files were not checked: {failure}\n")
+    sarif = json.loads(run(tmp_path, "check", "--format", "sarif").stdout)
+    invocation = sarif["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    assert [note["message"]["text"] for note in invocation["toolExecutionNotifications"]] == [
+        f"internal error: {failure}; 1 JS/TS file not checked"]
 
 
 def test_file_errors_fail_the_gate_unless_tolerated(tmp_path: Path) -> None:
@@ -174,13 +181,14 @@ def _stuck(_in_worker: bool, _analyse):
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_stuck_file_is_reported_by_name_and_the_run_goes_on(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str) -> None:
-    _many_files(tmp_path, {"pyproject.toml": "[tool.backlint]\nfile-timeout = 0.5\n"})
+    _many_files(tmp_path, {"pyproject.toml": "[tool.backlint]\nfile-timeout = 2\n"})
+    all_rules()  # the rules are imported before the clock runs (in workers too: they fork)
     _hook(monkeypatch, "module_08.py", _stuck)
     result = run(tmp_path, "check", "--format", "json", "--no-semgrep", "--no-cache", "-j", jobs)
     assert result.exit_code == 2
     document = json.loads(result.stdout)
     assert document["errors"] == [{"path": "pkg/module_08.py", "message": (
-        "internal error: checking this file took over 0.5 s (file-timeout); not checked. Raise "
+        "internal error: checking this file took over 2 s (file-timeout); not checked. Raise "
         "file-timeout in [tool.backlint] or exclude the file, and please report it")}]
     assert len(codes(document)) == 32
 
@@ -188,6 +196,7 @@ def test_a_stuck_file_is_reported_by_name_and_the_run_goes_on(
 DRIVER = """
 import os, signal, sys, time
 from backlint import parallel
+from backlint.rules import all_rules
 from backlint.cli import main
 
 # As in a terminal: a suite started in the background inherits SIGINT ignored.
@@ -264,7 +273,7 @@ def test_signals_end_the_run_and_its_workers(tmp_path: Path, jobs: str, send: st
 def test_a_failing_in_process_ts_engine_fails_the_run(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str) -> None:
     write(tmp_path, {"app/clean.py": CLEAN_MODULE, "web/api.ts": "export const x = 1;\n",
-                     "pyproject.toml": "[tool.backlint]\nfile-timeout = 0.5\n"})
+                     "pyproject.toml": "[tool.backlint]\nfile-timeout = 2\n"})
 
     class BrokenEngine:
         @staticmethod

@@ -40,7 +40,7 @@ def _reference(pattern: str) -> re.Pattern[str]:
 
 def test_same_language_as_the_regex_translation_on_random_short_inputs() -> None:
     rng = random.Random(12)
-    for _ in range(5_000):
+    for _ in range(2_000):
         pattern = "".join(rng.choice("ab/*?.") for _ in range(rng.randint(1, 8)))
         path = "".join(rng.choice("ab/.") for _ in range(rng.randint(0, 10)))
         assert matches(path, pattern) is bool(_reference(pattern).match(path)), (pattern, path)
