@@ -18,16 +18,27 @@ included. Lists, strings, templates, redirects, plain `Response` objects, bodies
 spreads and FastAPI's `{"detail": ...}` error bodies are not compared.
 
 The envelope is `response-envelope` when configured: a body's keys must all be among them and
-include the `response-envelope-required` ones. Otherwise it is inferred across the project: the
-dominant key set of success bodies (at least `response-shape-min-bodies` of them, more than half,
-and envelope-like: one of its keys is `success`, `ok`, `status`, `data`, `result`, `error` ...;
-handlers typed with a model whose fields backlint cannot read, such as one built on a library's
-base class, count as bodies of another shape),
-and of error bodies (a status of 400 or more, `success: False`, returned in an `except` block or
-an exception handler). A body conforms when it has every key of the success shape or of the error
-shape; while no error shape dominates, an error body conforms when it shares a key with the
-success shape (`{success, error}` beside `{success, data}`). Without a dominant shape nothing is
-reported: the project has no convention to follow yet.
+include the `response-envelope-required` ones. Otherwise it is inferred per sub-application (a
+folder with its own app, Django `urls` or router root: `Flask(...)`, `FastAPI()`,
+`web.Application()`, a router or blueprint built in a package's `__init__.py`; the rest belongs to
+the project's root), from the dominant envelope of its success bodies and of its error bodies (a
+status of 400 or more, `success: False`, returned in an `except` block or an exception handler).
+Only envelope words are envelope keys (`success`, `ok`, `status`, `data`, `result`, `error`,
+`message`, `meta` ...): payload names such as `users` or `count` never are. The shape needs
+evidence: at least `response-shape-min-bodies` bodies from `response-shape-min-modules` modules,
+twice the next shape and a third of all bodies (handlers typed with a model whose fields backlint
+cannot read, such as one built on a library's base class, count as bodies of another shape). The
+message says it: `the handlers under api/ return {success, data} (14 of 17 bodies in 6 modules)`.
+
+A body conforms when it has every key of the success or of the error shape, or when it is a subset
+of the envelope that keeps its discriminating key (`success`, `ok`, `status`, or the keys both
+shapes share): `{"success": True}` after a delete and `{"success": False}, 409` conform to
+`{success, data}`, and an error body may carry `error`, `message` or `code` beside it. While no
+error shape dominates, an error body conforms when it shares a key with the success shape. An
+envelope without a data key (`{status}` acknowledgements only) says nothing about bodies that
+carry data without envelope words (`{token, name}`), and webhook receivers (a handler whose name,
+path or docstring says webhook) answer the calling service, not the project's clients: neither is
+compared. Without a convention nothing is reported: the project has none to follow yet.
 
 The inferred check needs the whole project: `backlint check` and pylint (`-j N` included) report
 it, flake8 cannot. With a configured envelope, dict-literal bodies are checked file by file and
@@ -40,6 +51,36 @@ answers `{message, result}` where every other one answers `{success, data}` brea
 
 ## Example
 ```python
+# app/routes/users.py
+from fastapi import APIRouter
+
+from app.services import users
+
+router = APIRouter()
+
+
+@router.get("/users")
+async def list_users():
+    return {"success": True, "data": await users.all()}
+
+
+@router.get("/users/{user_id}")
+async def read_user(user_id: str):
+    return {"success": True, "data": await users.get(user_id)}
+
+# app/routes/orders.py
+from fastapi import APIRouter
+
+from app.services import orders
+
+router = APIRouter()
+
+
+@router.get("/orders")
+async def list_orders():
+    return {"success": True, "data": await orders.all()}
+
+# app/routes/items.py
 from fastapi import APIRouter
 
 from app.services import items
@@ -50,11 +91,6 @@ router = APIRouter()
 @router.get("/items")
 async def list_items():
     return {"success": True, "data": await items.all()}
-
-
-@router.get("/items/{item_id}")
-async def read_item(item_id: str):
-    return {"success": True, "data": await items.get(item_id)}
 
 
 @router.post("/items")
@@ -70,6 +106,36 @@ async def delete_item(item_id: str):
 
 ## Use instead
 ```python
+# app/routes/users.py
+from fastapi import APIRouter
+
+from app.services import users
+
+router = APIRouter()
+
+
+@router.get("/users")
+async def list_users():
+    return {"success": True, "data": await users.all()}
+
+
+@router.get("/users/{user_id}")
+async def read_user(user_id: str):
+    return {"success": True, "data": await users.get(user_id)}
+
+# app/routes/orders.py
+from fastapi import APIRouter
+
+from app.services import orders
+
+router = APIRouter()
+
+
+@router.get("/orders")
+async def list_orders():
+    return {"success": True, "data": await orders.all()}
+
+# app/routes/items.py
 from fastapi import APIRouter
 
 from app.services import items
@@ -82,11 +148,6 @@ async def list_items():
     return {"success": True, "data": await items.all()}
 
 
-@router.get("/items/{item_id}")
-async def read_item(item_id: str):
-    return {"success": True, "data": await items.get(item_id)}
-
-
 @router.post("/items")
 async def create_item():
     return {"success": True, "data": await items.create()}
@@ -95,7 +156,7 @@ async def create_item():
 @router.delete("/items/{item_id}")
 async def delete_item(item_id: str):
     await items.delete(item_id)
-    return {"success": True, "data": item_id}
+    return {"success": True}
 ```
 
 ## Options
@@ -103,8 +164,9 @@ async def delete_item(item_id: str):
   for example `["success", "data", "error"]`.
 - `response-envelope-required` (default: empty): keys every body must have, for example
   `["success"]`; used with `response-envelope`.
-- `response-shape-min-bodies` (default `3`): how many bodies must share a shape before it is
-  taken as the project's convention.
+- `response-shape-min-bodies` (default `5`): how many bodies must share a shape before it is
+  taken as a sub-application's convention.
+- `response-shape-min-modules` (default `3`): how many modules those bodies must come from.
 """
 from __future__ import annotations
 
@@ -113,12 +175,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 from . import frameworks as fw
+from . import response_envelope as envelopes
 from .base import Option, Rule
 from .finding import Finding
 from .names import last_name as _name
-
-_ENVELOPE_WORDS = frozenset({"success", "ok", "status", "data", "result", "results", "error",
-                             "errors", "message", "code", "meta", "payload", "detail"})
+from .response_envelope import Envelope, braces
 _MODEL_ROOTS = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "sqlmodel.SQLModel",
                           "ninja.Schema", "pydantic.generics.GenericModel"})
 _MODEL_CONSTRUCTORS = frozenset({"model_validate", "from_orm", "parse_obj", "model_construct",
@@ -153,8 +214,10 @@ class InconsistentResponseShape(Rule):
                "top-level keys a response body may have; empty: inferred from the project"),
         Option("response-envelope-required", tuple, (),
                "keys every response body must have (with response-envelope)"),
-        Option("response-shape-min-bodies", int, 3,
+        Option("response-shape-min-bodies", int, 5,
                "bodies that must share a shape before it is the project's convention"),
+        Option("response-shape-min-modules", int, 3,
+               "modules those bodies must come from before the shape is a convention"),
     )
 
     def __init__(self, ctx) -> None:
@@ -166,11 +229,14 @@ class InconsistentResponseShape(Rule):
         self._models: dict[str, tuple] = {}
         self._typed: set[int] = set()
         self._instances: dict[str, str] = {}
+        self._builds = {"app": False, "router": False}
 
     # ----- functions -----
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         route = self.ctx.model.route_of(node)
-        if route is not None:
+        if route is not None and _is_webhook(node):
+            self._frames.append(_Frame(node, None))  # it answers the sender, not a client
+        elif route is not None:
             frame = _Frame(node, route.kind)
             self._frames.append(frame)
             self._record_typed_body(node)
@@ -243,6 +309,7 @@ class InconsistentResponseShape(Rule):
             self._add_body(keys, ref, status, origin, plain=not self._is_response(node.value))
 
     def visit_Call(self, node: ast.Call) -> None:
+        self._note_application(node)
         frame = self._frame()
         if frame is None or frame.kind == "helper" or id(node) in self._seen_calls:
             return
@@ -253,16 +320,27 @@ class InconsistentResponseShape(Rule):
 
     def finish_file(self) -> None:
         if self._envelope_configured():
-            envelope = _Envelope.configured(self.ctx.settings)
+            envelope = Envelope.configured(self.ctx.settings)
             for body in self._bodies:
                 if body["keys"] is None or (body["plain"] and body["handler"] in self._typed):
                     continue  # needs the project: a helper, a model, or a response_model
                 if not envelope.accepts(frozenset(body["keys"]), body["error"]):
                     self.ctx.findings.append(_finding(self.ctx.path, body, body["keys"], envelope))
                     body["reported"] = True
-        if self._bodies or self._helpers or self._models or self._instances:
+        root = envelopes.root_folder(self.ctx.relative_path, self._builds["app"],
+                                     self._builds["router"])
+        if self._bodies or self._helpers or self._models or self._instances or root is not None:
             self.ctx.facts[self.code] = {"bodies": self._bodies, "helpers": self._helpers,
-                                         "models": self._models, "instances": self._instances}
+                                         "models": self._models, "instances": self._instances,
+                                         "relative": self.ctx.relative_path, "root": root}
+
+    def _note_application(self, call: ast.Call) -> None:
+        """An app (or a router) built here makes this folder a sub-application."""
+        qualname = self.ctx.model.resolve(call.func)
+        if qualname in envelopes.APP_CONSTRUCTORS:
+            self._builds["app"] = True
+        elif qualname in fw.APP_TYPES:
+            self._builds["router"] = True
 
     # ----- describing one returned value -----
     def _describe(self, expr: ast.AST, status: int | None = None):
@@ -385,77 +463,22 @@ class InconsistentResponseShape(Rule):
         index = _ProjectIndex(facts_by_path, cls.code)
         bodies = index.resolved_bodies()
         if settings.option("response-envelope"):
-            envelope = _Envelope.configured(settings)
-        else:
-            envelope = _Envelope.inferred(bodies, settings.option("response-shape-min-bodies"),
-                                          index)
-        if envelope is None:
-            return []
-        return [_finding(path, body, keys, envelope) for path, body, keys in bodies
-                if not body["reported"] and not envelope.accepts(frozenset(keys), body["error"])]
+            return _unreported(bodies, Envelope.configured(settings))
+        evidence = (settings.option("response-shape-min-bodies"),
+                    settings.option("response-shape-min-modules"))
+        findings = []
+        for scope, group in index.by_sub_application(bodies).items():
+            envelope = Envelope.inferred(group, evidence, index.unresolved_typed_bodies(scope),
+                                         scope)
+            if envelope is not None:
+                envelope = envelope.with_helpers(*index.helpers_building(envelope, group))
+                findings.extend(_unreported(group, envelope))
+        return sorted(findings)
 
 
-# ----- the envelope a body is compared with -----
-@dataclass(frozen=True)
-class _Envelope:
-    success: tuple[str, ...]
-    error: tuple[str, ...] = ()
-    configured_keys: tuple[str, ...] = ()
-    required: tuple[str, ...] = ()
-    counts: str = ""
-    helper: str | None = None
-    error_helper: str | None = None
-
-    @classmethod
-    def configured(cls, settings) -> _Envelope:
-        return cls(success=(), configured_keys=tuple(settings.option("response-envelope")),
-                   required=tuple(settings.option("response-envelope-required")))
-
-    @classmethod
-    def inferred(cls, bodies, minimum: int, index) -> _Envelope | None:
-        success = _dominant([keys for _, body, keys in bodies if not body["error"]], minimum,
-                            unknown=index.unresolved_typed_bodies())
-        if success is None:
-            return None
-        error = _dominant([keys for _, body, keys in bodies if body["error"]], minimum)
-        counts = f"{success[1]} of {success[2]} bodies"
-        if error:
-            counts += f"; errors: {_braces(error[0])}"
-        return cls(success=success[0], error=error[0] if error else (), counts=counts,
-                   helper=index.helper_building(frozenset(success[0]), bodies),
-                   error_helper=error and index.helper_building(frozenset(error[0]), bodies))
-
-    def accepts(self, keys: frozenset[str], is_error: bool) -> bool:
-        if self.configured_keys:
-            return set(self.required) <= keys <= set(self.configured_keys)
-        if keys >= set(self.success) or (self.error and keys >= set(self.error)):
-            return True
-        return is_error and not self.error and bool(keys & set(self.success))
-
-    def describe(self) -> str:
-        if self.configured_keys:
-            required = f" and requires {_braces(self.required)}" if self.required else ""
-            return f"response-envelope in [tool.backlint] allows {_braces(self.configured_keys)}" \
-                   f"{required}"
-        return f"this project's handlers return {_braces(self.success)} ({self.counts})"
-
-
-def _dominant(key_sets: list[tuple[str, ...]], minimum: int, unknown: int = 0):
-    """(keys, count, total) of the key set most bodies share, if it is a clear convention:
-    at least `minimum` bodies, twice the next shape's count, and a third of all bodies,
-    `unknown` typed bodies whose model could not be read included."""
-    if not key_sets:
-        return None
-    counts = Counter(frozenset(keys) for keys in key_sets)
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], sorted(item[0])))
-    shape, count = ranked[0]
-    runner_up = ranked[1][1] if len(ranked) > 1 else 0
-    if count < minimum or count < 2 * runner_up or count * 3 < len(key_sets) + unknown:
-        return None
-    if not shape & _ENVELOPE_WORDS:
-        return None  # a resource's fields, not an envelope
-    first = next(keys for keys in key_sets if frozenset(keys) == shape)
-    return first, count, len(key_sets)
+def _unreported(bodies, envelope: Envelope) -> list[Finding]:
+    return [_finding(path, body, keys, envelope) for path, body, keys in bodies
+            if not body["reported"] and not envelope.accepts(frozenset(keys), body["error"])]
 
 
 class _ProjectIndex:
@@ -470,6 +493,17 @@ class _ProjectIndex:
                        for name, model in facts["models"].items()}
         self.instances = {name: made_by for _, facts in self.files
                           for name, made_by in facts["instances"].items()}
+        self.relative = {path: facts.get("relative", path) for path, facts in self.files}
+        self.roots = [facts["root"] for _, facts in self.files if facts.get("root") is not None]
+
+    def scope_of(self, path: str) -> str:
+        return envelopes.sub_application(self.relative[path], self.roots)
+
+    def by_sub_application(self, bodies) -> dict[str, list]:
+        groups: dict[str, list] = {}
+        for body in bodies:
+            groups.setdefault(self.scope_of(body[0]), []).append(body)
+        return groups
 
     def resolved_bodies(self) -> list[tuple[str, dict, tuple[str, ...]]]:
         """(path, body, keys) of every body whose keys are known, `{detail}` left out."""
@@ -481,14 +515,15 @@ class _ProjectIndex:
             for body, keys, is_error in resolved:
                 if body["plain"] and body["handler"] in modelled:
                     continue  # response_model decides this body's shape
-                if keys and keys != ("detail",):
-                    found.append((path, {**body, "error": is_error}, keys))
+                if keys and tuple(keys) != ("detail",):
+                    found.append((path, {**body, "error": is_error}, tuple(keys)))
         return found
 
-    def unresolved_typed_bodies(self) -> int:
+    def unresolved_typed_bodies(self, scope: str) -> int:
         """Handlers typed with a model whose fields are unknown (a base from a library): four
         `{status}` health checks beside 400 such handlers are no envelope convention."""
-        return sum(1 for _, facts in self.files for body in facts["bodies"]
+        return sum(1 for path, facts in self.files if self.scope_of(path) == scope
+                   for body in facts["bodies"]
                    if body["typed"] and not body["ref"].startswith(_TYPING_MODULES)
                    and self.keys_of(None, body["ref"], False)[0] is None)
 
@@ -528,28 +563,29 @@ class _ProjectIndex:
         combined = tuple(dict.fromkeys((*inherited, *fields)))
         return combined or None
 
+    def helpers_building(self, envelope: Envelope, bodies) -> tuple[str | None, str | None]:
+        """The helpers handlers use most to build the success and the error shape."""
+        error = self.helper_building(frozenset(envelope.error), bodies) if envelope.error else None
+        return self.helper_building(frozenset(envelope.success), bodies), error
+
     def helper_building(self, keys: frozenset[str], bodies) -> str | None:
         """The helper handlers use most to build this shape: the message names it."""
         used = Counter(body["ref"] for _, body, _ in bodies if self.is_helper(body["ref"]))
-        names = [name for name in used
-                 if frozenset(self.keys_of(None, name, False)[0] or ()) == keys]
+        names = [name for name in used if frozenset(envelopes.envelope_keys(
+            self.keys_of(None, name, False)[0] or ())) == keys]
         return min(names, key=lambda name: (-used[name], name), default=None)
 
 
-def _finding(path: str, body: dict, keys: tuple[str, ...], envelope: _Envelope) -> Finding:
+def _finding(path: str, body: dict, keys: tuple[str, ...], envelope: Envelope) -> Finding:
     line, column, end_line, end_column = body["at"]
     helper = envelope.error_helper if body["error"] and envelope.error_helper else envelope.helper
     fix = f"build it with {helper}(...)" if helper else "wrap it the same way"
     return Finding(path=path, line=line, column=column, code="BKL103",
-                   message=f"response body has keys {_braces(keys)}; {envelope.describe()}: {fix}",
+                   message=f"response body has keys {braces(keys)}; {envelope.describe()}: {fix}",
                    end_line=end_line, end_column=end_column)
 
 
 # ----- syntax helpers -----
-def _braces(keys) -> str:
-    return "{" + ", ".join(keys) + "}"
-
-
 def _keyed_body(keys: tuple[str, ...] | None, status: int | None, node: ast.AST):
     """The description of a body whose keys are known, or None if they are not."""
     return (keys, None, status, node) if keys else None
@@ -602,6 +638,16 @@ def _response_model(node: ast.AST) -> ast.AST | None:
                 if keyword.arg == "response_model" and not _is_none(keyword.value):
                     return keyword.value
     return None
+
+
+def _is_webhook(node: ast.AST) -> bool:
+    """A receiver of another service's events: its name, path or docstring says webhook."""
+    paths = [decorator.args[0].value for decorator in node.decorator_list
+             if isinstance(decorator, ast.Call) and decorator.args
+             and isinstance(decorator.args[0], ast.Constant)
+             and isinstance(decorator.args[0].value, str)]
+    docstring = (ast.get_docstring(node) or "").partition("\n")[0]
+    return any("webhook" in text.lower() for text in (node.name, docstring, *paths))
 
 
 def _field_names(node: ast.ClassDef) -> tuple[str, ...]:
