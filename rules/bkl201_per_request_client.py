@@ -22,8 +22,20 @@ The message names the project's existing client of the same kind when there is o
 factory that returns it, `engine = make_engine()`), a cached factory or a lazy global,
 preferring one that connects to the same place (same URL, host, `base_url` ...).
 
+The singleton named is always one the application can import: never one of a script, a
+dot-folder or a file whose name is no module name, nor one under `scripts/`, `bin/`, `tools/`,
+`examples/` or `docs/`. A module-level tuple from a project factory (`SessionLocal, engine =
+init_db(url)`, where `init_db` returns `factory, engine`) names each client it holds. An
+engine and the session factory bound to it in the same function (`sessionmaker(bind=engine)`,
+`sessionmaker(bind=self.engine)`, `sessionmaker(bind=create_engine(url))`) are one finding, on
+the engine.
+
 Not reported: module-level singletons; factories cached with `functools.cache` or `lru_cache`
-(any alias); the lazy-singleton pattern (`global _client` / `if _client is None: _client = X()`);
+(any alias); memoised factories: the lazy-singleton pattern (`global _client` /
+`if _client is None: _client = X()`), early-return guards (`if _client is not None: return
+_client`), a module-level dict or an attribute as the cache (`if name not in _clients:
+_clients[name] = X()`, `try: return _clients[name]` / `except KeyError:`,
+`if self._client: return self._client`), also through a local stored there afterwards;
 clients built in a lifespan, a startup hook or a FastAPI dependency (`Depends(get_client)` is not
 followed: it is no call from the handler); a constructor given an existing pool
 (`Redis(connection_pool=pool)`); sessions made from a session factory (`SessionLocal()` per
@@ -105,7 +117,7 @@ class PerRequestClient(Rule):
         The project pass reports the same places again with the project's singleton named."""
         index = ProjectIndex({self.ctx.path: {ClientFacts.name: facts}})
         for entry_id in index.sorted_entries():
-            for site in index.constructs.get(entry_id, ()):
+            for site in _unbound(index.constructs.get(entry_id, ())):
                 self.ctx.findings.append(_finding(self.code, index, site, entry_id, entry_id))
 
     @classmethod
@@ -114,16 +126,22 @@ class PerRequestClient(Rule):
         findings: dict[tuple, Finding] = {}
         for entry_id in index.sorted_entries():
             for function_id in index.reached_from(entry_id):
-                for site in index.constructs.get(function_id, ()):
+                for site in _unbound(index.constructs.get(function_id, ())):
                     finding = _finding(cls.code, index, site, function_id, entry_id)
                     findings.setdefault(finding.key() + (finding.path,), finding)
         return sorted(findings.values())
 
 
+def _unbound(sites) -> list[dict]:
+    """A session factory bound to the engine built beside it is part of that engine's finding."""
+    return [site for site in sites if not site.get("bound_to")]
+
+
 def _singleton_for(index: ProjectIndex, site: dict) -> tuple[dict | None, bool]:
-    """(the named shared client of this kind to point to, whether it connects to the same place)."""
-    same_kind = [item for item in index.singletons
-                 if item["kind"] == site["kind"] and item["name"]]
+    """(the named shared client of this kind to point to, whether it connects to the same place):
+    one the application can import, never a script's or a dot-folder's."""
+    same_kind = [item for item in index.singletons if item["kind"] == site["kind"]
+                 and item["name"] and item.get("importable", True)]
     same_place = [item for item in same_kind if item["destination"] == site["destination"]]
     if same_place:
         return min(same_place, key=clients.canonical_rank), True
@@ -145,7 +163,8 @@ def _finding(code: str, index: ProjectIndex, site: dict, function_id: str,
         fix = f"use {clients.describe(singleton)} instead"
     else:
         fix = f"{_GENERIC_FIX}, like {clients.describe(singleton)}"
-    message = (f"`{site['constructor']}(...)` creates {clients.with_article(site['kind'])} on "
-               f"every request ({where}): {fix}")
+    factory = " and the session factory bound to it" if site.get("with_factory") else ""
+    message = (f"`{site['constructor']}(...)` creates {clients.with_article(site['kind'])}"
+               f"{factory} on every request ({where}): {fix}")
     return Finding(path=site["path"], line=site["line"], column=site["column"], code=code,
                    message=message, end_line=site["end_line"], end_column=site["end_column"])

@@ -16,18 +16,29 @@ instance is reported, and the message names the canonical one:
 `a redis client already exists: use app.db.redis (app/db.py:12) instead`.
 
 Two clients of one kind may serve different purposes: a cache and a queue, a primary database and
-a replica, two HTTP APIs. They are duplicates only when they connect to the same place: their
-destination arguments (the first positional argument, `url`, `base_url`, `host`, `port`, `db`,
-`dsn`, `database`, `endpoint_url`, `region_name` ...) and the identity they connect as
-(`aws_access_key_id`, `profile_name`, `api_key`, `username`, `token` ...) are the same, compared
-after normalising `os.environ["REDIS_URL"]`, `os.getenv("REDIS_URL")`, `settings.REDIS_URL` and
-`REDIS_URL` to one name, or neither says where it connects. So two
+a replica, two HTTP APIs. Between two modules they are duplicates when they connect to the same
+place: their destination arguments (the first positional argument, `url`, `base_url`, `host`,
+`port`, `db`, `dsn`, `database`, `endpoint_url`, `region_name` ...) and the identity they connect
+as (`aws_access_key_id`, `profile_name`, `api_key`, `username`, `token` ...) are the same,
+compared after normalising `os.environ["REDIS_URL"]`, `os.getenv("REDIS_URL")`,
+`settings.REDIS_URL` and `REDIS_URL` to one name, or neither says where it connects. So two
 `httpx.AsyncClient(base_url=...)` for two APIs are fine; two `httpx.AsyncClient()` are duplicates.
 Sync and async clients are different kinds.
 
+The project's home for clients is asked about too: the module whose clients the project imports
+most (at least twice: `db.py`, `clients.py`, `cache.py`, `store.py`, `lib/...`, whatever it is
+called). A module-level client in a route, service or task module (one with handlers, or in a
+folder or file named `routes`, `views`, `api`, `services`, `tasks`, `workers` ...) of a kind that
+home already builds is reported even when it targets another database number or host of the
+same service: `a redis client is created here, but the project keeps its clients in
+app/store.py: reuse app.store.cache (app/store.py:7) or add this one beside it there`. Two
+clients with different destinations inside the home are not duplicates.
+
 Not reported: clients built inside functions that are not cached (BKL201 covers those reached per
-request), scripts under `if __name__ == "__main__":`, tests. Needs the whole project: reported by
-`backlint check` and the pylint plugin, not by flake8.
+request), scripts (under `if __name__ == "__main__":`, files that have one, and the folders
+`scripts/`, `bin/`, `tools/`, `examples/`, `docs/`), dot-folders (`.semgrep/`, `.github/`: other
+tools' test cases), files whose name is no module name, tests. Needs the whole project:
+reported by `backlint check` and the pylint plugin, not by flake8.
 
 ## Why it matters
 The guide: "Don't create a new DB/API client if one already exists in the project." Two
@@ -73,11 +84,20 @@ limiter_store = redis
 """
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 from . import clients
 from .base import Rule
 from .client_index import ClientFacts, ProjectIndex
 from .finding import Finding
 from .imports_index import ImportAliases
+
+
+_ROLE_WORDS = frozenset({
+    "routes", "routers", "router", "views", "view", "api", "apis", "endpoints", "handlers",
+    "controllers", "resources", "services", "service", "tasks", "task", "jobs", "workers",
+    "worker", "consumers"})
+_MIN_HOME_IMPORTS = 2
 
 
 class DuplicateClient(Rule):
@@ -90,23 +110,87 @@ class DuplicateClient(Rule):
 
     @classmethod
     def finish_project(cls, facts_by_path: dict[str, dict], _settings) -> list[Finding]:
-        groups: dict[tuple, list[dict]] = {}
-        for singleton in ProjectIndex(facts_by_path).singletons:
-            key = (singleton["kind"], tuple(singleton["destination"]))
-            groups.setdefault(key, []).append(singleton)
-        findings = []
-        for group in groups.values():
-            if len({singleton["path"] for singleton in group}) < 2:
-                continue
-            canonical = min(group, key=clients.canonical_rank)
-            findings.extend(_finding(cls.code, singleton, canonical) for singleton in group
-                            if singleton["path"] != canonical["path"])
-        return sorted(findings)
+        index = ProjectIndex(facts_by_path)
+        # Scripts, dot-folders (`.semgrep/`, `.github/`) and files no module can import are out.
+        singletons = [item for item in index.singletons if item.get("importable", True)]
+        findings = {(item["path"], item["line"], item["column"]): _finding(cls.code, item, home)
+                    for item, home in _same_destination(singletons)}
+        homes = _Homes(index, singletons)
+        for item in singletons:
+            home = homes.for_kind(item["kind"])
+            place = (item["path"], item["line"], item["column"])
+            if place not in findings and home is not None and item["how"] == "module" \
+                    and item["path"] != home["path"] and _serves_requests(item, facts_by_path):
+                findings[place] = _finding(cls.code, item, home, elsewhere=True)
+        return sorted(findings.values())
 
 
-def _finding(code: str, duplicate: dict, canonical: dict) -> Finding:
-    message = (f"{clients.with_article(duplicate['kind'])} already exists: use "
-               f"{clients.describe(canonical)} instead of creating another")
+def _same_destination(singletons: list[dict]):
+    """(duplicate, canonical) of clients of one kind connecting to one place in several modules."""
+    groups: dict[tuple, list[dict]] = {}
+    for singleton in singletons:
+        groups.setdefault((singleton["kind"], tuple(singleton["destination"])), []).append(
+            singleton)
+    for group in groups.values():
+        if len({singleton["path"] for singleton in group}) < 2:
+            continue
+        canonical = min(group, key=clients.canonical_rank)
+        yield from ((singleton, canonical) for singleton in group
+                    if singleton["path"] != canonical["path"])
+
+
+class _Homes:
+    """The project's shared-clients modules: where the clients other modules import are built."""
+
+    def __init__(self, index: ProjectIndex, singletons: list[dict]) -> None:
+        targets = list(index.aliases.values())
+        self.by_path: dict[str, list[dict]] = {}
+        for singleton in singletons:
+            if singleton["name"]:
+                self.by_path.setdefault(singleton["path"], []).append(singleton)
+        self.imports = {path: sum(1 for target in targets if _imports_from(target, items))
+                        for path, items in self.by_path.items()}
+
+    def for_kind(self, kind: str) -> dict | None:
+        """The named client of `kind` in the module whose clients the project imports most."""
+        homes = [path for path, items in self.by_path.items()
+                 if self.imports[path] >= _MIN_HOME_IMPORTS
+                 and any(item["kind"] == kind for item in items)]
+        if not homes:
+            return None
+        home = min(homes, key=lambda path: (-self.imports[path], path))
+        return min((item for item in self.by_path[home] if item["kind"] == kind),
+                   key=clients.canonical_rank)
+
+
+def _imports_from(target: str, items: list[dict]) -> bool:
+    """`from app.db import redis` or `from app import db`: an import of that module's clients."""
+    for item in items:
+        name = item["name"].removesuffix("()")
+        module = name.rpartition(".")[0]
+        if target == name or target == module or target.startswith(name + "."):
+            return True
+    return False
+
+
+def _serves_requests(singleton: dict, facts_by_path: dict[str, dict]) -> bool:
+    """A route, service or task module: it has handlers, or its folder or name says so."""
+    facts = facts_by_path.get(singleton["path"], {}).get(ClientFacts.name, {})
+    if facts.get("entries"):
+        return True
+    parts = PurePosixPath(singleton["relative"]).with_suffix("").parts
+    return any(part in _ROLE_WORDS or part.rpartition("_")[2] in _ROLE_WORDS for part in parts)
+
+
+def _finding(code: str, duplicate: dict, canonical: dict, elsewhere: bool = False) -> Finding:
+    kind = clients.with_article(duplicate["kind"])
+    if elsewhere:
+        message = (f"{kind} is created here, but the project keeps its clients in "
+                   f"{canonical['relative']}: reuse {clients.describe(canonical)} or add this one "
+                   f"beside it there")
+    else:
+        message = (f"{kind} already exists: use {clients.describe(canonical)} instead of "
+                   f"creating another")
     return Finding(path=duplicate["path"], line=duplicate["line"], column=duplicate["column"],
                    code=code, message=message, end_line=duplicate["end_line"],
                    end_column=duplicate["end_column"])

@@ -50,8 +50,13 @@ class ClientFacts(Collector):
         self.class_bases: dict[str, list[str]] = {}
         self.maybe_constructs: dict[str, list[dict]] = {}
         self._body_ids: dict[int, frozenset[int]] = {}
+        self.script = False
 
     def finish_file(self) -> None:
+        # A script's or a dot-folder's client is no instance for the application to import.
+        importable = not self.script and clients.is_importable(self.ctx.relative_path)
+        for site in (*self.singletons, *self.made_by_calls):
+            site["importable"] = importable
         facts = {"singletons": self.singletons, "entries": self.entries,
                  "constructs": self.constructs,
                  "instances": self.instances, "made_by_calls": self.made_by_calls,
@@ -99,9 +104,41 @@ class ClientFacts(Collector):
             return
         owner = self._owner(functions)
         if owner is not None:
-            returned = clients.is_returned(self.ctx.model, node, functions[-1])
-            self.constructs.setdefault(owner[0], []).append(
-                {**site, "function": owner[1], "returned": returned})
+            position = clients.returned_position(model, node, functions[-1])
+            target = clients.assignment_of(model, node)
+            sites = self.constructs.setdefault(owner[0], [])
+            sites.append({**site, "function": owner[1], "returned": position == -1,
+                          "returned_at": position,
+                          "assigned": ast.unparse(target)
+                          if isinstance(target, (ast.Name, ast.Attribute)) else None,
+                          "bound_to": self._bound_to(node, kind, sites),
+                          "with_factory": self._inside_session_factory(node)})
+
+    def _bound_to(self, node: ast.Call, kind: str, sites: list[dict]) -> str | None:
+        """`sessionmaker(bind=engine)` with `engine` built just before in the same function, or
+        `sessionmaker(bind=create_engine(...))`: one client with its session factory, not two.
+        The engine's site is marked so its message says so."""
+        bound = clients.bound_client(node) if kind in clients.SESSION_FACTORY_KINDS else None
+        if isinstance(bound, ast.Call) and self._constructor_kind(bound) is not None:
+            return ast.unparse(bound.func)
+        if not isinstance(bound, (ast.Name, ast.Attribute)):
+            return None
+        name = ast.unparse(bound)  # `engine`, `self.engine`
+        engine = next((site for site in reversed(sites) if site["assigned"] == name), None)
+        if engine is None:
+            return None
+        engine["with_factory"] = True
+        return name
+
+    def _inside_session_factory(self, node: ast.Call) -> bool:
+        """`sessionmaker(bind=create_engine(url))`: the engine of an inline session factory."""
+        parent = self.ctx.model.parent(node)
+        if isinstance(parent, ast.keyword) and parent.arg == "bind":
+            parent = self.ctx.model.parent(parent)
+        elif not (isinstance(parent, ast.Call) and parent.args[:1] == [node]):
+            return False
+        found = self._constructor_kind(parent) if isinstance(parent, ast.Call) else None
+        return found is not None and found[1] in clients.SESSION_FACTORY_KINDS
 
     def _destination(self, node: ast.Call, qualname: str) -> tuple[str, ...]:
         """The call's own destination, else the one its client class gives its parent."""
@@ -156,9 +193,9 @@ class ClientFacts(Collector):
         innermost = functions[-1]
         if not clients.is_lazy_singleton(target, innermost, model.ancestors):
             return None
-        if isinstance(target, ast.Name):
-            return f"{model.module}.{target.id}"
         qualname = clients.function_qualname(model, innermost)
+        if isinstance(target, ast.Name) and not (target.id.startswith("_") and qualname):
+            return f"{model.module}.{target.id}"  # a private global: name its getter instead
         return f"{qualname}()" if qualname else ast.unparse(target)
 
     # ----- what runs per request -----
@@ -237,6 +274,9 @@ class ClientFacts(Collector):
     # ----- module-level names: instances, classes (imports: the ImportAliases collector) -----
     def visit_Assign(self, node: ast.Assign | ast.AnnAssign) -> None:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if len(targets) == 1 and isinstance(targets[0], ast.Tuple):
+            self._record_unpacked(node, targets[0])
+            return
         if len(targets) != 1 or not isinstance(targets[0], ast.Name):
             return
         if not (self._at_module_level() and isinstance(node.value, ast.Call)):
@@ -253,6 +293,22 @@ class ClientFacts(Collector):
                                        "how": "module", "name": name})
 
     visit_AnnAssign = visit_Assign
+
+    def _record_unpacked(self, node: ast.Assign, target: ast.Tuple) -> None:
+        """`SessionLocal, engine = init_db(url)`: each name may be a client the factory returns."""
+        if not (self._at_module_level() and isinstance(node.value, ast.Call)) \
+                or not all(isinstance(element, ast.Name) for element in target.elts) \
+                or clients.under_main_guard(self.ctx.model.ancestors):
+            return
+        made_by = self.ctx.model.resolve(node.value.func)
+        if made_by and made_by.split(".")[0] not in _SKIPPED_TOPS:
+            names = [f"{self.ctx.model.module}.{element.id}" for element in target.elts]
+            self.made_by_calls.append({**self._site(node.value, made_by, "", ()),
+                                       "how": "module", "name": None, "names": names})
+
+    def visit_If(self, node: ast.If) -> None:
+        if self._at_module_level() and clients.under_main_guard([node]):
+            self.script = True
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         if not self._at_module_level():
@@ -372,6 +428,9 @@ class ProjectIndex:
                               "destination": client_class["destination"]})
                 continue
             function_id = self.function_for(site["constructor"])
+            if function_id and site.get("names"):
+                found.extend(self._unpacked_singletons(site, self.constructs.get(function_id, ())))
+                continue
             # Only a factory that returns the client it builds: `app = create_app()` is no client.
             built = [construction for construction in self.constructs.get(function_id, ())
                      if construction["returned"]] if function_id else None
@@ -379,6 +438,17 @@ class ProjectIndex:
                 found.append({**site, "constructor": built[0]["constructor"],
                               "kind": built[0]["kind"], "destination": built[0]["destination"]})
         return found
+
+    @staticmethod
+    def _unpacked_singletons(site: dict, built: list[dict]) -> list[dict]:
+        """`SessionLocal, engine = init_db()` where `init_db` returns `factory, engine`."""
+        names = site["names"]
+        return [{**site, "name": names[construction["returned_at"]],
+                 "constructor": construction["constructor"], "kind": construction["kind"],
+                 "destination": construction["destination"]}
+                for construction in built
+                if construction.get("returned_at") is not None
+                and 0 <= construction["returned_at"] < len(names)]
 
     def sorted_entries(self) -> list[str]:
         return sorted(self.entries, key=lambda entry_id: (

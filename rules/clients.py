@@ -344,18 +344,104 @@ def is_returned(model: SemanticModel, call: ast.Call, function: ast.AST) -> bool
                and node.value.id == target.id for node in ast.walk(function))
 
 
+def returned_position(model: SemanticModel, call: ast.Call, function: ast.AST) -> int | None:
+    """Where a factory returns the client it builds: -1 for `return client`, the index for
+    `return session_factory, engine`, None when it does not return it."""
+    if is_returned(model, call, function):
+        return -1
+    target = assignment_of(model, call)
+    if not isinstance(target, ast.Name):
+        return None
+    for node in ast.walk(function):
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple):
+            for index, element in enumerate(node.value.elts):
+                if isinstance(element, ast.Name) and element.id == target.id:
+                    return index
+    return None
+
+
+SESSION_FACTORY_KINDS = frozenset({"SQLAlchemy session factory",
+                                   "async SQLAlchemy session factory"})
+
+
+def bound_client(call: ast.Call) -> ast.AST | None:
+    """What a session factory is bound to: `sessionmaker(bind=engine)`, `sessionmaker(engine)`."""
+    for keyword in call.keywords:
+        if keyword.arg == "bind":
+            return keyword.value
+    return call.args[0] if call.args else None
+
+
+def is_importable(relative: str) -> bool:
+    """A module the application can import: every folder and the file named like a module, no
+    dot-folder (`.semgrep/`, `.github/`), no scripts folder."""
+    parts = PurePosixPath(relative).with_suffix("").parts
+    return all(part.isidentifier() for part in parts) \
+        and not any(part in _SCRIPT_FOLDERS for part in parts[:-1])
+
+
+_SCRIPT_FOLDERS = frozenset({"scripts", "script", "bin", "tools", "examples", "docs"})
+
+
 def is_lazy_singleton(target: ast.AST | None, function: ast.AST,
                       ancestors: list[ast.AST]) -> bool:
-    """`global _client` then `_client = X()`, or `if self._x is None: self._x = X()`."""
+    """A construction stored once and reused: `global _client` then `_client = X()`; guarded by
+    `if self._x is None:` or `if key not in _clients:`; after an early return of the stored one
+    (`if _client is not None: return _client`, `try: return _clients[key]` / `except KeyError:`);
+    a local stored into such a place (`client = X()`, `_clients[key] = client`)."""
     if target is None:
         return False
-    if isinstance(target, ast.Name) and target.id in _declared_global(function):
+    declared = _declared_global(function)
+    if isinstance(target, ast.Name) and target.id in declared:
         return True
-    text = ast.unparse(target)
+    stores = [target, *_stores_of_local(target, function)]
+    local = _assigned_names(function) - declared
+    texts = {ast.unparse(store) for store in stores} | {
+        ast.unparse(store.value) for store in stores if isinstance(store, ast.Subscript)
+        and not (isinstance(store.value, ast.Name) and store.value.id in local)}
     inside = False
     for node in ancestors:
         inside = inside or node is function
-        if inside and isinstance(node, ast.If) and _mentions(node.test, text):
+        if inside and isinstance(node, ast.If) \
+                and any(_mentions(node.test, text) for text in texts):
+            return True
+    lasting = [store for store in stores if isinstance(store, ast.Attribute)
+               or (isinstance(store, ast.Subscript) and ast.unparse(store.value) in texts)
+               or (isinstance(store, ast.Name) and store.id in declared)]
+    return bool(lasting) and _returns_stored_first(function, ancestors, texts,
+                                                   getattr(target, "lineno", 0))
+
+
+def _assigned_names(function: ast.AST) -> set[str]:
+    return {node.id for node in ast.walk(function)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+
+
+def _stores_of_local(target: ast.AST, function: ast.AST) -> list[ast.AST]:
+    """`_clients[key] = client` / `self._client = client` for the local `client`."""
+    if not isinstance(target, ast.Name):
+        return []
+    return [node.targets[0] for node in ast.walk(function)
+            if isinstance(node, ast.Assign) and len(node.targets) == 1
+            and isinstance(node.value, ast.Name) and node.value.id == target.id
+            and isinstance(node.targets[0], (ast.Subscript, ast.Attribute, ast.Name))
+            and not (isinstance(node.targets[0], ast.Name) and node.targets[0].id == target.id)]
+
+
+def _returns_stored_first(function: ast.AST, ancestors: list[ast.AST], texts: set[str],
+                          line: int) -> bool:
+    """An early `if <the store>: return ...` before the construction, or the construction in the
+    `except` of a `try:` that returns the store."""
+    for node in ast.walk(function):
+        if isinstance(node, ast.If) and node.lineno < line \
+                and any(_mentions(node.test, text) for text in texts) \
+                and any(isinstance(inner, ast.Return) for inner in ast.walk(node)):
+            return True
+    for parent, child in zip(ancestors, ancestors[1:]):
+        if isinstance(parent, ast.Try) and child in parent.handlers and any(
+                isinstance(node, ast.Return) and node.value is not None
+                and any(_mentions(node.value, text) for text in texts)
+                for statement in parent.body for node in ast.walk(statement)):
             return True
     return False
 

@@ -54,8 +54,12 @@ def fixture_projects() -> list[Path]:
 
 
 def python_files(project: Path) -> list[Path]:
+    """The project's files; a sub-folder with its own pyproject.toml is its own project."""
+    nested = [path.parent for path in project.rglob("pyproject.toml")
+              if path.parent != project and (project / "pyproject.toml").exists()]
     return sorted(path for path in project.rglob("*.py")
-                  if "node_modules" not in path.parts and ".venv" not in path.parts)
+                  if "node_modules" not in path.parts and ".venv" not in path.parts
+                  and not any(folder in path.parents for folder in nested))
 
 
 SCRIPT_SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
