@@ -30,7 +30,9 @@ engine and the session factory bound to it in the same function (`sessionmaker(b
 `sessionmaker(bind=self.engine)`, `sessionmaker(bind=create_engine(url))`) are one finding, on
 the engine.
 
-Not reported: module-level singletons; factories cached with `functools.cache` or `lru_cache`
+Not reported: handlers that test a connection (their name says `test`, `ping`, `probe`,
+`debug`: `test_redis_command`, `ChatAITestingAPI.post`), as checking a fresh client is their
+purpose; module-level singletons; factories cached with `functools.cache` or `lru_cache`
 (any alias); memoised factories: the lazy-singleton pattern (`global _client` /
 `if _client is None: _client = X()`), early-return guards (`if _client is not None: return
 _client`), a module-level dict or an attribute as the cache (`if name not in _clients:
@@ -90,6 +92,8 @@ async def read_rate(currency: str):
 """
 from __future__ import annotations
 
+import re
+
 from . import clients
 from .base import Rule
 from .client_index import ClientFacts, ProjectIndex
@@ -97,6 +101,9 @@ from .finding import Finding
 from .imports_index import ImportAliases
 
 _GENERIC_FIX = "create it once at module level (or in the lifespan) and reuse it"
+# Handlers that test a connection (often to settings the request submits) must build their own.
+_CONNECTION_TEST_WORDS = frozenset({"test", "testing", "ping", "probe", "debug", "connectivity"})
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+")
 
 
 class PerRequestClient(Rule):
@@ -116,7 +123,7 @@ class PerRequestClient(Rule):
         """The per-file part: constructors written directly in this file's handlers and hooks.
         The project pass reports the same places again with the project's singleton named."""
         index = ProjectIndex({self.ctx.path: {ClientFacts.name: facts}})
-        for entry_id in index.sorted_entries():
+        for entry_id in _checked_entries(index):
             for site in _unbound(index.constructs.get(entry_id, ())):
                 self.ctx.findings.append(_finding(self.code, index, site, entry_id, entry_id))
 
@@ -124,12 +131,20 @@ class PerRequestClient(Rule):
     def finish_project(cls, facts_by_path: dict[str, dict], _settings) -> list[Finding]:
         index = ProjectIndex(facts_by_path)
         findings: dict[tuple, Finding] = {}
-        for entry_id in index.sorted_entries():
+        for entry_id in _checked_entries(index):
             for function_id in index.reached_from(entry_id):
                 for site in _unbound(index.constructs.get(function_id, ())):
                     finding = _finding(cls.code, index, site, function_id, entry_id)
                     findings.setdefault(finding.key() + (finding.path,), finding)
         return sorted(findings.values())
+
+
+def _checked_entries(index: ProjectIndex) -> list[str]:
+    """Handlers and hooks, but not those that test a connection (`ChatAITestingAPI.post`,
+    `test_redis_command`, `debug`): a fresh client is what they check."""
+    return [entry_id for entry_id in index.sorted_entries()
+            if not {word.lower() for word in _WORD.findall(index.entries[entry_id]["name"])}
+            & _CONNECTION_TEST_WORDS]
 
 
 def _unbound(sites) -> list[dict]:

@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 ENVELOPE_WORDS = frozenset({"success", "ok", "status", "data", "result", "results", "error",
-                            "errors", "message", "code", "meta", "payload", "detail"})
-# Keys that say whether a call succeeded: the ones every body of an envelope keeps.
-_DISCRIMINATORS = frozenset({"success", "ok", "status"})
+                            "errors", "message", "msg", "code", "meta", "payload", "detail"})
+# Keys that say whether a call succeeded: the ones every body of an envelope keeps
+# (`{"code": 0, "msg": ..., "data": ...}` envelopes discriminate by `code`).
+_DISCRIMINATORS = frozenset({"success", "ok", "status", "code"})
 # Where an envelope carries a response's data: without one it is an acknowledgement only.
 _PAYLOAD_SLOTS = frozenset({"data", "result", "results", "payload"})
 # What an error body may carry beside the discriminating key.
-_ERROR_WORDS = frozenset({"error", "errors", "message", "detail", "code"})
+_ERROR_WORDS = frozenset({"error", "errors", "message", "msg", "detail", "code"})
 # Applications: the folder holding one is a sub-application.
 APP_CONSTRUCTORS = frozenset({
     "fastapi.FastAPI", "fastapi.applications.FastAPI", "starlette.applications.Starlette",
@@ -94,8 +95,10 @@ class Envelope:
 
 
 def _discriminating(success: tuple[str, ...], error: tuple[str, ...]) -> tuple[str, ...]:
+    """The flag both shapes keep (`success`, `code` ...), else the keys they share."""
     shared = [key for key in success if key in error]
-    return tuple(shared) or tuple(key for key in success if key in _DISCRIMINATORS)
+    flags = [key for key in (shared or success) if key in _DISCRIMINATORS]
+    return tuple(flags or shared)
 
 
 def dominant(bodies: list[tuple[str, tuple[str, ...]]], evidence: tuple[int, int],
