@@ -20,25 +20,28 @@ spreads and FastAPI's `{"detail": ...}` error bodies are not compared.
 The envelope is `response-envelope` when configured: a body's keys must all be among them and
 include the `response-envelope-required` ones. Otherwise it is inferred per sub-application (a
 folder with its own app, Django `urls` or router root: `Flask(...)`, `FastAPI()`,
-`web.Application()`, a router or blueprint built in a package's `__init__.py`; the rest belongs to
-the project's root), from the dominant envelope of its success bodies and of its error bodies (a
-status of 400 or more, `success: False`, returned in an `except` block or an exception handler).
-Only envelope words are envelope keys (`success`, `ok`, `status`, `data`, `result`, `error`,
-`message`, `meta` ...): payload names such as `users` or `count` never are. The shape needs
-evidence: at least `response-shape-min-bodies` bodies from `response-shape-min-modules` modules,
-twice the next shape and a third of all bodies (handlers typed with a model whose fields backlint
-cannot read, such as one built on a library's base class, count as bodies of another shape). The
-message says it: `the handlers under api/ return {success, data} (14 of 17 bodies in 6 modules)`.
+`web.Application()`, a router or blueprint built in a package's `__init__.py`; a module whose
+router or blueprint is mounted at an API root, `url_prefix="/api/v1"`, is one of its own; the
+rest belongs to the project's root), from the dominant envelope of its success bodies and of its
+error bodies (a status of 400 or more, `success: False`, returned in an `except` block or an
+exception handler). Only envelope words are envelope keys (`success`, `ok`, `status`, `code`,
+`data`, `result`, `error`, `message`, `msg`, `meta` ...): payload names such as `users` or
+`count` never are. The shape needs evidence: at least `response-shape-min-bodies` bodies from
+`response-shape-min-modules` modules, twice the next shape and a third of all bodies (handlers
+typed with a model whose fields backlint cannot read, such as one built on a library's base
+class, count as bodies of another shape). The message says it: `the handlers under api/ return
+{success, data} (14 of 17 bodies in 6 modules)`.
 
 A body conforms when it has every key of the success or of the error shape, or when it is a subset
-of the envelope that keeps its discriminating key (`success`, `ok`, `status`, or the keys both
-shapes share): `{"success": True}` after a delete and `{"success": False}, 409` conform to
-`{success, data}`, and an error body may carry `error`, `message` or `code` beside it. While no
+of the envelope that keeps its discriminating key (`success`, `ok`, `status`, `code`, or the
+keys both shapes share): `{"success": True}` after a delete and `{"success": False}, 409` conform
+to `{success, data}`, and an error body may carry `error`, `message` or `code` beside it. While no
 error shape dominates, an error body conforms when it shares a key with the success shape. An
-envelope without a data key (`{status}` acknowledgements only) says nothing about bodies that
-carry data without envelope words (`{token, name}`), and webhook receivers (a handler whose name,
-path or docstring says webhook) answer the calling service, not the project's clients: neither is
-compared. Without a convention nothing is reported: the project has none to follow yet.
+envelope without a data key (`{status, msg}` acknowledgements only) says nothing about bodies
+that carry data (`{token, name}`, `{status, domain, keys}`, `{draw, recordsTotal, data}`), and
+webhook receivers (a handler whose name, path or docstring says webhook) answer the calling
+service, not the project's clients: neither is compared. Without a convention nothing is
+reported: the project has none to follow yet.
 
 The inferred check needs the whole project: `backlint check` and pylint (`-j N` included) report
 it, flake8 cannot. With a configured envelope, dict-literal bodies are checked file by file and
@@ -229,7 +232,7 @@ class InconsistentResponseShape(Rule):
         self._models: dict[str, tuple] = {}
         self._typed: set[int] = set()
         self._instances: dict[str, str] = {}
-        self._builds = {"app": False, "router": False}
+        self._builds = {"app": False, "router": False, "api_prefix": False}
 
     # ----- functions -----
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
@@ -328,7 +331,7 @@ class InconsistentResponseShape(Rule):
                     self.ctx.findings.append(_finding(self.ctx.path, body, body["keys"], envelope))
                     body["reported"] = True
         root = envelopes.root_folder(self.ctx.relative_path, self._builds["app"],
-                                     self._builds["router"])
+                                     self._builds["router"], self._builds["api_prefix"])
         if self._bodies or self._helpers or self._models or self._instances or root is not None:
             self.ctx.facts[self.code] = {"bodies": self._bodies, "helpers": self._helpers,
                                          "models": self._models, "instances": self._instances,
@@ -341,6 +344,9 @@ class InconsistentResponseShape(Rule):
             self._builds["app"] = True
         elif qualname in fw.APP_TYPES:
             self._builds["router"] = True
+            self._builds["api_prefix"] |= any(
+                keyword.arg in ("url_prefix", "prefix") and isinstance(keyword.value, ast.Constant)
+                and envelopes.is_api_root(str(keyword.value.value)) for keyword in call.keywords)
 
     # ----- describing one returned value -----
     def _describe(self, expr: ast.AST, status: int | None = None):

@@ -77,7 +77,8 @@ class Envelope:
             return set(self.required) <= keys <= set(self.configured_keys)
         if keys >= set(self.success) or (self.error and keys >= set(self.error)):
             return True
-        if not envelope_keys(keys) and not _PAYLOAD_SLOTS & set(self.success):
+        carries_data = bool(keys - ENVELOPE_WORDS or keys & _PAYLOAD_SLOTS)
+        if carries_data and not _PAYLOAD_SLOTS & set(self.success):
             return True  # data beside `{status}` acknowledgements: the project wraps no data
         if self.required and keys >= set(self.required):
             allowed = set(self.success) | set(self.error) | (_ERROR_WORDS if is_error else set())
@@ -128,15 +129,20 @@ def envelope_keys(keys) -> tuple[str, ...]:
 
 
 def sub_application(relative: str, roots: list[str]) -> str:
-    """The deepest sub-application folder holding `relative`, or "" (the project's root)."""
-    parents = {str(parent) for parent in PurePosixPath(relative).parents}
+    """The deepest sub-application folder holding `relative` (or the module itself, for an API
+    router of its own), or "" (the project's root)."""
+    parents = {str(parent) for parent in PurePosixPath(relative).parents} | {relative}
     return max((root for root in roots if root in parents), key=len, default="")
 
 
-def root_folder(relative: str, builds_app: bool, builds_router: bool) -> str | None:
+def root_folder(relative: str, builds_app: bool, builds_router: bool,
+                api_prefix: bool = False) -> str | None:
     """The folder a file makes a sub-application of, or None: an app anywhere, Django `urls`,
-    a router or blueprint in a package's `__init__.py`."""
+    a router or blueprint in a package's `__init__.py`; a module whose router is mounted at an
+    API root (`url_prefix="/api/v1"`) beside the site's other routes is one of its own."""
     path = PurePosixPath(relative)
+    if api_prefix and path.name != "__init__.py":
+        return relative
     if path.name == "urls.py":
         return _folder(path.parent)
     if path.name == "__init__.py" and path.parent.name == "urls":
@@ -144,6 +150,13 @@ def root_folder(relative: str, builds_app: bool, builds_router: bool) -> str | N
     if builds_app or (builds_router and path.name == "__init__.py"):
         return _folder(path.parent)
     return None
+
+
+def is_api_root(prefix: str) -> bool:
+    """`/api`, `/api/v1`, `/v2`: the root of an API, not a resource's path."""
+    parts = [part for part in prefix.strip("/").split("/") if part]
+    return bool(parts) and all(part == "api" or (part[:1] == "v" and part[1:].isdigit())
+                               for part in parts)
 
 
 def _folder(path: PurePosixPath) -> str:
