@@ -28,7 +28,7 @@ DEFAULT_EXCLUDE = (
 VENDORED_PATTERNS = ("vendor", "vendors", "third_party", "third-party", "*.min.js", "*.min.mjs",
                      "*.min.css", "*-min.js", "*.bundle.js")
 TEST_PATTERNS = (
-    "tests", "test", "__tests__", "testing", "test_*.py", "*_test.py", "conftest.py",
+    "tests", "test", "__tests__", "testing", "test_*.py", "*_test.py", "tests.py", "conftest.py",
     "*.test.*", "*.spec.*",
 )
 
