@@ -5,14 +5,17 @@ Reports debug mode switched on by a literal `True` in code that serves requests:
 
 - `app.run(debug=True)` on a Flask, Quart or Sanic app (or an unresolved object named like an
   app), `socketio.run(app, debug=True)`, werkzeug's `run_simple(..., use_debugger=True)`;
-- `FastAPI(debug=True)`, `Starlette(debug=True)`, `Litestar(debug=True)`, wherever the app is
-  built (also a sub-application passed to `app.mount(...)`);
+- `FastAPI(debug=True)`, `Starlette(debug=True)`, `Litestar(debug=True)`, aiohttp's
+  `web.Application(debug=True)`, wherever the app is built (also a sub-application passed to
+  `app.mount(...)`);
 - `app.debug = True`, `app.config["DEBUG"] = True`, `app.config.update(DEBUG=True)` and
   `from_mapping(...)`;
 - `DEBUG = True` at module level of a settings module (a module or folder named `settings`,
   `config`, `conf` ..., or any module that also sets Django or Flask settings such as
   `INSTALLED_APPS`, `SECRET_KEY` or `SQLALCHEMY_DATABASE_URI`), when it is the last value the
-  module gives `DEBUG`;
+  module gives `DEBUG` and no other settings module in the same folder gives `DEBUG` a value of
+  its own (`defaults.py` with `DEBUG = True` beside a `production.py` that sets it is fine; this
+  comparison needs the whole project, so flake8 does not report this case);
 - `DEBUG = True` in a Flask configuration class (a class named `...Config`/`...Settings` or one
   holding other settings), unless a class of the module sets `DEBUG = False` (a production
   configuration overriding the default).
@@ -30,8 +33,8 @@ Flask's, Quart's and Sanic's default is 127.0.0.1; `host="localhost"`), a server
 (`log_level="debug"`), pydantic `BaseSettings` fields (the environment
 overrides them), classes named for development or tests (`DevelopmentConfig`, `TestConfig`), and
 files meant for development only: a file or folder named `dev`, `develop`, `development`,
-`local`, `debug`, `test(s)`, `testing`, `ci`, `examples` or `samples` (alone or joined with `_`:
-`settings/dev.py`, `local_settings.py`, `config_dev.py`); test code.
+`local`, `debug`, `test(s)`, `testing`, `unittest(s)`, `ci`, `examples`, `samples` or `demo(s)`
+(alone or joined with `_`: `settings/dev.py`, `local_settings.py`, `config_dev.py`); test code.
 
 ## Why it matters
 The guide: "Don't return raw exceptions or stack traces to the client." Debug mode does exactly
@@ -68,25 +71,25 @@ None.
 from __future__ import annotations
 
 import ast
-import re
 from pathlib import PurePosixPath
 
 from . import frameworks as fw
 from .base import Rule
 from .calls import is_constant, keyword_value
+from .devfiles import DEV_WORDS, is_dev_path, words
+from .finding import Finding
 
 _DEBUG_CONSTRUCTORS = {
     "fastapi.FastAPI": "FastAPI", "fastapi.applications.FastAPI": "FastAPI",
     "starlette.applications.Starlette": "Starlette", "litestar.Litestar": "Litestar",
-    "litestar.app.Litestar": "Litestar",
+    "litestar.app.Litestar": "Litestar", "aiohttp.web.Application": "web.Application",
+    "aiohttp.web_app.Application": "web.Application",
 }
 _RUNNERS = frozenset({"flask_socketio.SocketIO"})
 _RUN_SIMPLE = frozenset({"werkzeug.serving.run_simple", "werkzeug.run_simple"})
 _CONFIG_UPDATES = frozenset({"update", "from_mapping"})
 _SETTINGS_BASES = ("pydantic.BaseSettings", "pydantic_settings.BaseSettings",
                    "pydantic_settings.main.BaseSettings")
-_DEV_WORDS = frozenset({"dev", "develop", "development", "local", "debug", "test", "tests",
-                        "testing", "ci", "examples", "samples"})
 _SETTINGS_WORDS = frozenset({"settings", "config", "configs", "conf", "configuration"})
 # Names that only web framework settings define: a module setting them is a settings module.
 _WEB_SETTINGS = frozenset({
@@ -95,7 +98,6 @@ _WEB_SETTINGS = frozenset({
     "SERVER_NAME", "PREFERRED_URL_SCHEME", "TESTING", "PROPAGATE_EXCEPTIONS",
     "SQLALCHEMY_TRACK_MODIFICATIONS", "WTF_CSRF_ENABLED", "JSON_SORT_KEYS",
 })
-_WORD = re.compile(r"[a-z]+")
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 _FIX_ENV = 'read it from the environment (`os.environ.get("APP_DEBUG") == "1"`) and keep it off ' \
            "in production"
@@ -109,8 +111,9 @@ class DebugModeEnabled(Rule):
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
-        self._dev_only = _is_dev_path(ctx.relative_path)
+        self._dev_only = is_dev_path(ctx.relative_path)
         self._module_debug: ast.Assign | None = None
+        self._module_sets_debug = False
         self._module_names: set[str] = set()
         self._class_debugs: list[tuple[ast.ClassDef, ast.Assign]] = []
         self._production_override = False
@@ -147,16 +150,31 @@ class DebugModeEnabled(Rule):
                               f"Werkzeug debugger shows stack traces and runs code): {_FIX_ENV}")
 
     def finish_file(self) -> None:
-        if self._module_debug is not None and self._is_settings_module():
-            self.report(self._module_debug, "`DEBUG = True` in a settings module: Django and "
-                                            "Flask then show stack traces, settings and SQL to "
-                                            f"whoever reaches an error page; {_FIX_ENV}")
+        if self._module_sets_debug and self._is_settings_module() and not self._dev_only:
+            self._record_settings_debug()
         if self._production_override:
             return
         for class_node, assignment in self._class_debugs:
             self.report(assignment, f"`DEBUG = True` in `{class_node.name}`, a configuration that "
                                     "is not for development only: the framework then shows stack "
                                     f"traces to clients; {_FIX_ENV}")
+
+    def _record_settings_debug(self) -> None:
+        """Settings modules are compared in the project pass: `DEBUG = True` in `defaults.py`
+        is fine when `production.py` beside it sets DEBUG again."""
+        node = self._module_debug
+        place = None if node is None else [node.lineno, node.col_offset, node.end_lineno,
+                                           node.end_col_offset]
+        folder = str(PurePosixPath(self.ctx.relative_path).parent)
+        self.ctx.facts[self.code] = {"folder": folder, "on": place}
+
+    @classmethod
+    def finish_project(cls, facts_by_path: dict[str, dict], _settings) -> list[Finding]:
+        settings = [(path, facts[cls.code]) for path, facts in sorted(facts_by_path.items())
+                    if cls.code in facts]
+        overridden = {mine["folder"] for _path, mine in settings if mine["on"] is None}
+        return [_settings_finding(cls.code, path, mine["on"]) for path, mine in settings
+                if mine["on"] is not None and mine["folder"] not in overridden]
 
     def _check_method(self, node: ast.Call, func: ast.Attribute) -> None:
         if func.attr == "run" and is_constant(keyword_value(node, "debug"), True) \
@@ -176,6 +194,7 @@ class DebugModeEnabled(Rule):
         if isinstance(scope.node, ast.Module) and isinstance(parent, ast.Module):
             self._module_names.add(name)
             if name == "DEBUG":
+                self._module_sets_debug = True
                 self._module_debug = node if is_constant(node.value, True) else None
         elif scope.is_class and isinstance(scope.node, ast.ClassDef) and parent is scope.node \
                 and name == "DEBUG":
@@ -188,7 +207,7 @@ class DebugModeEnabled(Rule):
             self._class_debugs.append((class_node, node))
 
     def _is_config_class(self, node: ast.ClassDef) -> bool:
-        if any(word in _DEV_WORDS for word in _words(node.name)):
+        if any(word in DEV_WORDS for word in words(node.name)):
             return False
         if any((self.ctx.model.resolve(base) or "") in _SETTINGS_BASES for base in node.bases):
             return False
@@ -198,7 +217,7 @@ class DebugModeEnabled(Rule):
 
     def _is_settings_module(self) -> bool:
         parts = PurePosixPath(self.ctx.relative_path).with_suffix("").parts
-        named = any(word in _SETTINGS_WORDS for part in parts for word in _words(part))
+        named = any(word in _SETTINGS_WORDS for part in parts for word in words(part))
         return named or bool(self._module_names & _WEB_SETTINGS)
 
     def _is_app(self, receiver: ast.AST) -> bool:
@@ -208,10 +227,19 @@ class DebugModeEnabled(Rule):
         if isinstance(receiver, ast.Call):  # `create_app().run(debug=True)`
             receiver = receiver.func
         name = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", "")
-        return "app" in _words(name)
+        return "app" in words(name)
 
     def _is_runner(self, receiver: ast.AST) -> bool:
         return self.ctx.model.instance_type(receiver) in _RUNNERS
+
+
+def _settings_finding(code: str, path: str, place: list) -> Finding:
+    line, column, end_line, end_column = place
+    message = ("`DEBUG = True` in a settings module (and no settings module beside it sets it "
+               "otherwise): Django and Flask then show stack traces, settings and SQL to whoever "
+               f"reaches an error page; {_FIX_ENV}")
+    return Finding(path=path, line=line, column=column, code=code, message=message,
+                   end_line=end_line, end_column=end_column)
 
 
 def _decided_at_run_time(ancestors: list[ast.AST]) -> bool:
@@ -241,17 +269,6 @@ def _serves_loopback_only(call: ast.Call, keyword: str, default_loopback: bool =
 def _is_app_argument(call: ast.Call) -> bool:
     """`socketio.run(app, ...)` passes the app first, not the host."""
     return isinstance(call.args[0], (ast.Name, ast.Attribute, ast.Call))
-
-
-def _words(name: str) -> list[str]:
-    """`DevelopmentConfig` -> [development, config]; `local_settings` -> [local, settings]."""
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    return _WORD.findall(spaced.lower())
-
-
-def _is_dev_path(relative_path: str) -> bool:
-    parts = PurePosixPath(relative_path).with_suffix("").parts
-    return any(word in _DEV_WORDS for part in parts for word in _words(part))
 
 
 def _is_config(node: ast.AST) -> bool:

@@ -29,7 +29,12 @@ field (`api_key = "openai_api_key"`); values read from the environment or settin
 `token_type`, `token_url`, `password_field`, `secret_name`, `hashed_password` ...). An environment
 fallback that says it is for development (`"dev-secret"`, `"insecure-local-key"`) is fine;
 connection strings to `localhost` or a compose service (`db`, `postgres`, `redis` ...) and
-passwords equal to the user name are development defaults. Test code is out of scope.
+passwords equal to the user name are development defaults. Lower-case words joined by `-` or
+`_` (`permission-denied`, `secret-key`) are sentinels, crypt-format hashes (`$2b$...`,
+`pbkdf2_sha256$...`) and masks (`$encrypted$`) are no passwords, and documented example keys
+(`AKIAIOSFODNN7EXAMPLE`) no keys. Files for development only (a file or folder named `dev`,
+`local`, `development`, `demo(s)`, `examples` ..., as for BKL102) and test code are out of
+scope.
 
 The message never repeats the secret.
 
@@ -67,6 +72,7 @@ import ast
 from . import secrets
 from .base import Rule
 from .calls import keyword_value, string_value
+from .devfiles import is_dev_path
 
 _ENV_GETTERS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault",
                           "decouple.config", "environ.Env", "starlette.config.Config"})
@@ -83,6 +89,7 @@ class HardcodedCredential(Rule):
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self._reported: set[int] = set()
+        self._dev_only = is_dev_path(ctx.relative_path)
 
     def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
@@ -154,7 +161,7 @@ class HardcodedCredential(Rule):
                             "and rotate the committed value")
 
     def _report(self, node: ast.AST, message: str) -> None:
-        if id(node) not in self._reported:
+        if id(node) not in self._reported and not self._dev_only:
             self._reported.add(id(node))
             self.report(node, message)
 

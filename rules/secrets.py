@@ -30,7 +30,8 @@ KEY_PREFIXES = (
     ("a live Stripe secret key", re.compile(r"^[rs]k_live_[0-9A-Za-z]{10,}$")),
     ("an OpenAI or Anthropic API key",
      re.compile(r"^sk-(proj-|ant-api\d\d-|svcacct-)?[A-Za-z0-9_-]{32,}$")),
-    ("a GitHub token", re.compile(r"^(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}$|^github_pat_\w{30,}$")),
+    ("a GitHub token",
+     re.compile(r"^(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}$|^github_pat_\w{30,}$")),
     ("a Slack token", re.compile(r"^xox[abposr]-[0-9A-Za-z-]{20,}$")),
     ("an AWS access key id", re.compile(r"^(AKIA|ASIA)[0-9A-Z]{16}$")),
     ("a Google API key", re.compile(r"^AIza[0-9A-Za-z_-]{35}$")),
@@ -48,11 +49,17 @@ _PLACEHOLDER = re.compile(
     r"(?i)changeme|change[-_ ]?me|change[-_ ]?this|xxx|example|placeholder|dummy|sample|your[-_ ]|"
     r"replace|insert|redacted|todo|fixme|<|>|\$\{|\{\{|\*\*\*|\.\.\.|not[-_]?set|%\(|%s|\{\w*\}|"
     r"fake|mock|test|default|secret[-_]?here|key[-_]?here|none|null|undefined|^secret$|"
-    r"^password$|^token$")
+    r"^password$|^token$|^\$\w+\$$")
 _DEV_DEFAULT = re.compile(r"(?i)dev|local|debug|sandbox|staging|insecure")
 _PLAIN_WORD = re.compile(r"^[A-Za-z]{2,}[.,:;!?]?$")
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
-_PATH_OR_URL = re.compile(r"^(\.{0,2}/|~|https?://[^@]*$|[a-z][a-z0-9+.-]*://[^:@]*$)")
+_PATH_OR_URL = re.compile(r"^(\.{0,2}/|~|https?://[^@]*$|[a-z][a-z0-9+.-]*://[^:@]*$)"
+                          r"|/$|^[a-z_.-]+(/[a-z0-9_.\\+*{}()-]*)+$")
+# Lower-case words joined by `-` or `_` are sentinels and placeholders (`permission-denied`,
+# `secret-key`), not secrets.
+_PHRASE = re.compile(r"^[a-z]+([-_][a-z]+)+$")
+# Password hashes in crypt formats (bcrypt, argon2, Django's pbkdf2) and masks (`$encrypted$`).
+_CRYPT = re.compile(r"^\$(2[aby]|argon2\w*|\d)\$|^(pbkdf2_sha\d+|bcrypt|argon2)\$")
 _DOTTED = re.compile(r"^[a-z_][a-z0-9_-]*(\.[a-z_][a-z0-9_-]*)+$")
 _WORD = re.compile(r"^[A-Za-z]+$|^[A-Z][a-z]+([-_ ][A-Za-z][a-z]*)*$")
 # md5, sha1, sha256, sha512 hex digests: a `password` holding one stores a hash, not a secret.
@@ -75,7 +82,10 @@ def _name_match(name: str) -> re.Match[str] | None:
 
 
 def known_key(value: str) -> str | None:
-    """What the value is, if it has the shape of a vendor's live key."""
+    """What the value is, if it has the shape of a vendor's live key (and is not a documented
+    example such as AWS's `AKIAIOSFODNN7EXAMPLE`)."""
+    if is_placeholder(value):
+        return None
     for description, pattern in KEY_PREFIXES:
         if pattern.match(value):
             return description
@@ -109,11 +119,11 @@ def looks_secret(value: str, name: str, strength: str) -> bool:
         return False
     if is_placeholder(value) or _ENV_NAME.match(value) or _PATH_OR_URL.match(value):
         return False
-    if _DOTTED.match(value) or _names_itself(value, name):
+    if _DOTTED.match(value) or _PHRASE.match(value) or _names_itself(value, name):
         return False
     if strength == "strong":
         return True
-    return not _WORD.match(value) and not _HASH.match(value)
+    return not _WORD.match(value) and not _HASH.match(value) and not _CRYPT.match(value)
 
 
 def _is_prose(value: str) -> bool:
@@ -132,8 +142,10 @@ def looks_secret_fallback(value: str, name: str, strength: str) -> bool:
 def _names_itself(value: str, name: str) -> bool:
     """`api_key = "openai_api_key"`: an identifier holding the credential's name is a key name."""
     lowered = value.lower().replace("-", "_")
+    if re.sub(r"[\W_]", "", lowered) == re.sub(r"[\W_]", "", name.lower()):
+        return True  # AUTH_KEY = "authkey"
     match = _name_match(name)
-    if match is None or not re.fullmatch(r"[a-z0-9_]+", lowered):
+    if match is None or "_" not in lowered or not re.fullmatch(r"[a-z0-9_]+", lowered):
         return False
     credential = match.group("strong") or match.group("ambiguous")
     return credential in lowered
