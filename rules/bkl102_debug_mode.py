@@ -29,8 +29,8 @@ Not reported: a value read from the environment or from settings (`debug=setting
 `os.environ.get("FLASK_DEBUG") == "1"`), anything under an `if` other than the `__main__`
 guard (`if in_debug_mode(): app = FastAPI(debug=True)`: the environment decides),
 a development server bound to this machine only (`app.run(debug=True)` without a host:
-Flask's, Quart's and Sanic's default is 127.0.0.1; `host="localhost"`), a server's log level
-(`log_level="debug"`), pydantic `BaseSettings` fields (the environment
+Flask's, Quart's and Sanic's default is 127.0.0.1; `host="localhost"`, any 127.x.x.x), a
+server's log level (`log_level="debug"`), pydantic `BaseSettings` fields (the environment
 overrides them), classes named for development or tests (`DevelopmentConfig`, `TestConfig`), and
 files meant for development only: a file or folder named `dev`, `develop`, `development`,
 `local`, `debug`, `test(s)`, `testing`, `unittest(s)`, `ci`, `examples`, `samples` or `demo(s)`
@@ -263,7 +263,8 @@ def _serves_loopback_only(call: ast.Call, keyword: str, default_loopback: bool =
         host = call.args[0]
     if host is None:
         return default_loopback
-    return isinstance(host, ast.Constant) and host.value in _LOOPBACK
+    return isinstance(host, ast.Constant) and isinstance(host.value, str) \
+        and (host.value in _LOOPBACK or host.value.startswith("127."))
 
 
 def _is_app_argument(call: ast.Call) -> bool:
