@@ -10,8 +10,9 @@ Reports outbound HTTP calls that can wait forever:
   has no default timeout either;
 - `urllib.request.urlopen(...)` without a timeout (keyword or third argument);
 - `aiohttp.ClientSession(...)` without `timeout=` (its default lets one request take five
-  minutes), unless every request made on that session in the same `async with` block or function
-  passes its own `timeout=`; `aiohttp.request(...)` without `timeout=`; `aiohttp.ClientTimeout()`
+  minutes), unless every request made on that session (in the same `async with` block or
+  function, or through `self.<name>` in the class) passes its own `timeout=` or the session only
+  opens websockets (`ws_connect`); `aiohttp.request(...)` without `timeout=`; `aiohttp.ClientTimeout()`
   with no limit set;
 - an explicit `timeout=None` on httpx functions, clients and client methods, and
   `httpx.Timeout(None)`. httpx has a 5 s default, so nothing else is reported for it.
@@ -71,6 +72,7 @@ _AIOHTTP_REQUEST = frozenset({"aiohttp.request", "aiohttp.client.request"})
 _AIOHTTP_TIMEOUTS = frozenset({"aiohttp.ClientTimeout", "aiohttp.client.ClientTimeout"})
 _HTTPX_CALLS = frozenset({f"httpx.{name}" for name in (*_REQUESTS_METHODS, "stream", "Client",
                                                        "AsyncClient")})
+_AIOHTTP_METHODS = _REQUESTS_METHODS | {"ws_connect"}
 _HTTPX_CLIENTS = frozenset({"httpx.Client", "httpx.AsyncClient"})
 _HTTPX_METHODS = _REQUESTS_METHODS | {"stream", "send", "build_request"}
 _ADAPTERS = frozenset({"requests.adapters.HTTPAdapter", "requests.HTTPAdapter"})
@@ -206,31 +208,45 @@ class MissingTimeout(Rule):
         return found
 
     def _every_request_has_timeout(self, construction: ast.Call) -> bool:
-        """Requests made on the session (chained, in its `async with` block or in the function
-        holding the variable) each pass `timeout=`: the session default is then never used."""
+        """Requests made on the session (chained, in its `async with` block, in the function
+        holding the variable, or through `self.<name>` in the class) each pass `timeout=`, or
+        the session only opens websockets: the session default is then never what limits a
+        request."""
         parent = self.ctx.model.parent(construction)
         if isinstance(parent, ast.Attribute):  # `ClientSession().get(url, timeout=5)`
             request = self.ctx.model.parent(parent)
             return isinstance(request, ast.Call) and keyword_value(request, "timeout") is not None
-        name, body = self._session_variable(construction)
-        if name is None:
+        target, body = self._session_variable(construction)
+        if target is None:
             return False
         calls = [child for statement in body for child in ast.walk(statement)
                  if isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute)
-                 and isinstance(child.func.value, ast.Name) and child.func.value.id == name
-                 and child.func.attr in _REQUESTS_METHODS]
-        return bool(calls) and all(keyword_value(call, "timeout") is not None for call in calls)
+                 and _same_target(child.func.value, target)
+                 and child.func.attr in _AIOHTTP_METHODS]
+        return bool(calls) and all(keyword_value(call, "timeout") is not None
+                                   or call.func.attr == "ws_connect" for call in calls)
 
-    def _session_variable(self, construction: ast.Call) -> tuple[str | None, list[ast.stmt]]:
+    def _session_variable(self, construction: ast.Call) -> tuple[ast.AST | None, list[ast.AST]]:
         parent = self.ctx.model.parent(construction)
         if isinstance(parent, ast.withitem) and isinstance(parent.optional_vars, ast.Name):
             statement = self.ctx.model.parent(parent)
-            return parent.optional_vars.id, getattr(statement, "body", [])
+            return parent.optional_vars, getattr(statement, "body", [])
+        if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1):
+            return None, []
+        target = parent.targets[0]
+        classes = [node for node in self.ctx.model.ancestors if isinstance(node, ast.ClassDef)]
+        if _is_self_attribute(target) and classes:
+            return target, [classes[-1]]
         function = self.ctx.model.current_function
-        if isinstance(parent, ast.Assign) and len(parent.targets) == 1 \
-                and isinstance(parent.targets[0], ast.Name) and function is not None:
-            return parent.targets[0].id, function.body
+        if isinstance(target, ast.Name) and function is not None:
+            return target, function.body
         return None, []
+
+
+def _same_target(node: ast.AST, target: ast.AST) -> bool:
+    if isinstance(target, ast.Name):
+        return isinstance(node, ast.Name) and node.id == target.id
+    return _is_self_attribute(node) and node.attr == target.attr
 
 
 def _is_self_attribute(node: ast.AST) -> bool:
