@@ -18,23 +18,22 @@ Reports a secret written into the code as a string literal:
 
 Credential names are `api_key`, `secret`, `secret_key`, `client_secret`, `private_key`, `token`,
 `access_token`, `password`, `passwd` ... alone or at the end of a name (`STRIPE_API_KEY`,
-`dbPassword`). Values that are never credentials: empty and short values (under six
-characters), text with spaces, placeholders (`changeme`, `xxx`, `<token>`, `${VAR}`, `your-...`,
-`example`, `dummy`, `fake`, `test`, `default` ...), environment variable names
-(`API_KEY_ENV = "SERVICE_API_KEY"`), paths, URLs without credentials, dotted names, labels and,
-for names that also label things (`token`, `password`), single words and hex digests (a stored
-password hash); an identifier naming the
-field (`api_key = "openai_api_key"`); values read from the environment or settings; numbers
-(`PASSWORD_MIN_LENGTH = 12`). Names that hold something else are skipped (`csrf_token`,
-`token_type`, `token_url`, `password_field`, `secret_name`, `hashed_password` ...). An environment
-fallback that says it is for development (`"dev-secret"`, `"insecure-local-key"`) is fine;
-connection strings to `localhost` or a compose service (`db`, `postgres`, `redis` ...) and
-passwords equal to the user name are development defaults. Lower-case words joined by `-` or
-`_` (`permission-denied`, `secret-key`) are sentinels, crypt-format hashes (`$2b$...`,
-`pbkdf2_sha256$...`) and masks (`$encrypted$`) are no passwords, and documented example keys
-(`AKIAIOSFODNN7EXAMPLE`) no keys. Files for development only (a file or folder named `dev`,
-`local`, `development`, `demo(s)`, `examples` ..., as for BKL102) and test code are out of
-scope.
+`dbPassword`). Values that are never credentials: empty and short values (under six characters),
+prose (two or more plain words), placeholders (`changeme`, `xxx`, `<token>`, `${VAR}`, `%(name)s`,
+`your-...`, `example`, `dummy`, `fake`, `test`, `default` ...), environment variable names
+(`API_KEY_ENV = "SERVICE_API_KEY"`), paths, URLs without credentials, dotted names, labels and, for
+names that also label things (`token`, `password`), single words, any text with spaces and hex
+digests (a stored password hash); an identifier naming the field (`api_key = "openai_api_key"`);
+values read from the environment or settings; numbers (`PASSWORD_MIN_LENGTH = 12`). Names that hold
+something else are skipped (`csrf_token`, `token_type`, `token_url`, `password_field`,
+`secret_name`, `hashed_password` ...). An environment fallback that says it is for development
+(`"dev-secret"`, `"insecure-local-key"`) is fine; connection strings to `localhost` or a compose
+service (`db`, `postgres`, `redis` ...) and passwords equal to the user name are development
+defaults. Lower-case words joined by `-` or `_` (`permission-denied`, `secret-key`) are sentinels,
+crypt-format hashes (`$2b$...`, `pbkdf2_sha256$...`) and masks (`$encrypted$`) are no passwords,
+and documented example keys (`AKIAIOSFODNN7EXAMPLE`) no keys. Files for development only (a file or
+folder named `dev`, `local`, `development`, `demo(s)`, `examples` ..., as for BKL102) and test code
+are out of scope.
 
 The message never repeats the secret.
 

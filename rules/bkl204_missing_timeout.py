@@ -12,8 +12,8 @@ Reports outbound HTTP calls that can wait forever:
 - `aiohttp.ClientSession(...)` without `timeout=` (its default lets one request take five
   minutes), unless every request made on that session (in the same `async with` block or
   function, or through `self.<name>` in the class) passes its own `timeout=` or the session only
-  opens websockets (`ws_connect`); `aiohttp.request(...)` without `timeout=`; `aiohttp.ClientTimeout()`
-  with no limit set;
+  opens websockets (`ws_connect`); `aiohttp.request(...)` without `timeout=`;
+  `aiohttp.ClientTimeout()` with no limit set;
 - an explicit `timeout=None` on httpx functions, clients and client methods, and
   `httpx.Timeout(None)`. httpx has a 5 s default, so nothing else is reported for it.
 

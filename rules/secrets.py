@@ -47,7 +47,8 @@ _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "host.docker.inte
                           "redis", "mongo", "rabbitmq"})
 _PLACEHOLDER = re.compile(
     r"(?i)changeme|change[-_ ]?me|change[-_ ]?this|xxx|example|placeholder|dummy|sample|your[-_ ]|"
-    r"replace|insert|redacted|todo|fixme|<|>|\$\{|\{\{|\*\*\*|\.\.\.|not[-_]?set|%\(|%s|\{\w*\}|"
+    r"replace|insert|redacted|todo|fixme|<|>|\$\{|\{\{|\*\*\*|\.\.\.|not[-_]?set|%\(\w+\)[sdr]|"
+    r"^[^%]*%s[^%]*$|\{\w*\}|"
     r"fake|mock|test|default|secret[-_]?here|key[-_]?here|none|null|undefined|^secret$|"
     r"^password$|^token$|^\$\w+\$$")
 _DEV_DEFAULT = re.compile(r"(?i)dev|local|debug|sandbox|staging|insecure")

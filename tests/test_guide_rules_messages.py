@@ -46,7 +46,8 @@ def test_bkl302_names_the_route_module():
 
 
 def test_bkl204_says_a_session_has_no_default():
-    source = "import requests\n\ns = requests.Session()\n\ndef f():\n    return s.get('https://x')\n"
+    source = ("import requests\n\ns = requests.Session()\n\n"
+              "def f():\n    return s.get('https://x')\n")
     messages = _messages({"app/client.py": source}, "BKL204")
     assert len(messages) == 1 and "Session has no default" in messages[0]
 
