@@ -89,7 +89,7 @@ def cli() -> None:
     """
 
 
-_CHECK_HELP = """Check Python (and, with semgrep, JS/TS) files under PATH (default: `.`).
+_CHECK_HELP = """Check the Python and TypeScript/JavaScript files under PATH (default: `.`).
 
 \b
 Exit codes:
@@ -111,15 +111,24 @@ Configuration:
   exclude, extend-exclude, check-tests, max-file-bytes, semgrep, and each rule's options
   (`backlint explain CODE`).
   --select/--ignore on the command line apply on top of it. `.gitignore`d files and the usual
-  build, virtualenv and vendor folders are skipped; files named on the command line are always
-  checked. Results are cached per file in <project root>/.backlint_cache.
+  build, virtualenv and vendor folders are skipped; files named on the command line are checked
+  unless --force-exclude. Results are cached per file in <project root>/.backlint_cache.
+  docs/configuration.md lists every key; --show-settings PATH prints what applies there.
+
+\b
+Adopting it, and CI:
+  --write-baseline FILE once, then --baseline FILE (or `baseline` in the configuration)
+  reports only new findings; --diff REF only findings on lines changed since REF;
+  --add-noqa writes `# noqa: CODE` on every current finding instead.
+  --format github | junit | gitlab | sarif for CI services; docs/ci.md has the pipelines.
 
 \b
 Examples:
   backlint check
   backlint check src/ --select BKL1 --ignore BKL105
   backlint check --format json > backlint.json
-  backlint check --format sarif > backlint.sarif     # for GitHub code scanning
+  backlint check --format sarif -o backlint.sarif    # for GitHub code scanning
+  backlint check --diff origin/main --format github  # a pull request's new findings
   backlint check --jobs 1 --no-cache app/routes.py
 """
 
