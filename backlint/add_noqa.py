@@ -12,7 +12,7 @@ import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from backlint.rules.noqa import suppressed_codes
+from backlint.rules.noqa import source_lines_with_ends, suppressed_codes
 
 _NOQA_CODES = re.compile(
     r"(?:#|//)\s*noqa:\s?(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*)", re.IGNORECASE)
@@ -43,7 +43,7 @@ def _edit_file(path: str, codes_by_line: dict[int, set[str]], edits: NoqaEdits) 
     with open(path, "rb") as handle:
         data = handle.read()
     text = data.decode("utf-8", "surrogateescape")
-    lines = text.splitlines(keepends=True)
+    lines = source_lines_with_ends(text)
     inside_strings = _lines_inside_strings(text) if path.endswith(_PYTHON_SUFFIXES) else set()
     marker = "#" if path.endswith(_PYTHON_SUFFIXES) else "//"
     changed = 0

@@ -21,6 +21,7 @@ from backlint.cache import CACHE_DIR_NAME, Cache, CacheUnavailable
 from backlint.discovery import Discovered, discover
 from backlint.git import GitError, run_git
 from backlint.gitdiff import DiffError
+from backlint.environment import describe as describe_environment_error, silence_stdout
 from backlint.reporters import (Report, Row, catalog_rules, code_frame, format_json,
                                 format_sarif, format_statistics, format_text, format_text_errors)
 from backlint.rules import ConfigError, FileError, Finding, Settings, all_rules, rule_by_code
@@ -56,6 +57,10 @@ def _guarded(command: Command) -> Command:
         except Terminated:
             click.echo("backlint: terminated (SIGTERM); worker processes ended", err=True)
             raise click.exceptions.Exit(EXIT_TERMINATED) from None
+        except OSError as error:
+            if isinstance(error, BrokenPipeError):
+                silence_stdout()
+            _fail(describe_environment_error(error))
         except Exception as error:  # pylint: disable=broad-exception-caught  # never a traceback
             if os.environ.get("BACKLINT_DEBUG") == "1":
                 traceback.print_exc()
@@ -453,6 +458,8 @@ def _formatter(output_format: str) -> Callable[[Report], str]:
 
 def _print(report: Report, options: CheckOptions) -> None:
     to_file = options.output is not None
+    if not to_file and sys.stdout is None:
+        _fail("standard output is closed: nowhere to print the report (or use --output FILE)")
     if options.output_format == "text":
         click.echo(format_text_errors(report), nl=False, err=True)
         text = format_text(report, color=not to_file and _use_color())
@@ -474,7 +481,8 @@ def _write_output(path: Path, text: str) -> None:
 
 
 def _use_color() -> bool:
-    return not os.environ.get("NO_COLOR") and click.get_text_stream("stdout").isatty()
+    stdout = sys.stdout and click.get_text_stream("stdout")  # None when stdout is closed
+    return not os.environ.get("NO_COLOR") and bool(stdout) and stdout.isatty()
 
 
 @cli.command("rules", context_settings=_CONTEXT)

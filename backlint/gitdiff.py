@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterable
 
 from backlint.git import GitError, run_git
+from backlint.rules.columns import source_lines
 
 NEW_FILE = frozenset({0})  # marks a file git did not have at REF: every line is new
 
@@ -99,8 +100,8 @@ def _changed(old: bytes | None, path: str) -> frozenset[int]:
             new = handle.read()
     except OSError:
         return frozenset()
-    old_lines = old.decode("utf-8", "surrogateescape").splitlines()
-    new_lines = new.decode("utf-8", "surrogateescape").splitlines()
+    old_lines = source_lines(old.decode("utf-8", "surrogateescape"))
+    new_lines = source_lines(new.decode("utf-8", "surrogateescape"))
     matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
     changed = set()
     for tag, _, _, first, last in matcher.get_opcodes():

@@ -18,6 +18,7 @@ from pathlib import Path
 from backlint.cache import Cache, CacheUnavailable
 from backlint.rules import FileError, FileResult, Finding, Settings, rule_by_code
 from backlint.rules.engine import oversize_error
+from backlint.rules.columns import source_lines
 from backlint.rules.noqa import is_suppressed
 from backlint.rules.project import merge_findings, project_findings
 from backlint.outcome import is_internal
@@ -168,7 +169,7 @@ class _LineReader:
 
 def read_lines(path: str, limit: int = _LINES_LIMIT) -> list[str]:
     try:
-        return read_bounded(path, limit).decode("utf-8", "replace").splitlines()
+        return source_lines(read_bounded(path, limit).decode("utf-8", "replace"))
     except Unreadable:
         return []
 

@@ -15,12 +15,18 @@ from pylint.checkers import BaseRawFileChecker
 
 from backlint.rules import ConfigError, FileResult, all_rules, analyse_source, settings_for
 from backlint.rules.project import project_findings
+from backlint.rules.columns import source_lines
 from backlint.rules.settings import find_pyproject
 
 _last_analysis: dict[str, object] = {"key": None, "result": None}
+# Configuration errors already reported by this (main) process: one message per run, not one
+# per module and family. Worker processes (-j N) send theirs to the main process instead.
+_reported_config_errors: set[str] = set()
+FILE_ERROR = "backlint-file-error"
 
 
 def register_checkers(linter) -> None:
+    linter.register_checker(_FileErrorChecker(linter))
     for family in sorted({rule.code[3] for rule in all_rules()}):
         linter.register_checker(_checker_class(family)(linter))
 
@@ -46,6 +52,7 @@ class _FamilyChecker(BaseRawFileChecker):
         super().__init__(linter)
         self._facts: list[FileResult] = []
         self._pending_facts: list[FileResult] = []
+        self._pending_config_errors: dict[str, str] = {}
         self._reported_project = False
 
     def process_module(self, node) -> None:
@@ -71,7 +78,7 @@ class _FamilyChecker(BaseRawFileChecker):
         try:
             settings = settings_for(path)
         except ConfigError as error:
-            self.linter.add_message("config-parse-error", line=1, args=str(error))
+            self._config_error(path, str(error))
             return None
         disabled = tuple(rule.code for rule in all_rules() if rule.code not in enabled)
         settings = replace(settings, ignore=settings.ignore + disabled)
@@ -80,6 +87,13 @@ class _FamilyChecker(BaseRawFileChecker):
         _last_analysis.update(key=key, result=result)
         return result
 
+    def _config_error(self, path: str, message: str) -> None:
+        if _in_worker():
+            self._pending_config_errors.setdefault(message, path)
+        elif message not in _reported_config_errors:
+            _reported_config_errors.add(message)
+            self.linter.add_message("config-parse-error", line=1, args=message)
+
     def _add(self, finding) -> None:
         rule = next(rule for rule in all_rules() if rule.code == finding.code)
         self.add_message(rule.pylint_name(), line=finding.line, col_offset=finding.column,
@@ -87,18 +101,24 @@ class _FamilyChecker(BaseRawFileChecker):
                          args=(finding.message,))
 
     # ----- cross-file rules: facts travel through pylint's map/reduce in -j N -----
-    def get_map_data(self) -> list[FileResult]:
+    def get_map_data(self) -> tuple[list[FileResult], dict[str, str]]:
         pending, self._pending_facts = self._pending_facts, []
         self._facts.extend(pending)
-        return pending
+        errors, self._pending_config_errors = self._pending_config_errors, {}
+        return pending, errors
 
-    def reduce_map_data(self, linter, data: list[list[FileResult]]) -> None:
-        self._facts = [result for chunk in data for result in chunk]
+    def reduce_map_data(self, linter, data: list[tuple[list[FileResult], dict[str, str]]]) -> None:
+        self._facts = [result for facts, _ in data for result in facts]
+        for _, errors in data:
+            for message, path in sorted(errors.items()):
+                if message not in _reported_config_errors:
+                    self.linter.set_current_module(_module_name(path), path)
+                    self._config_error(path, message)
         self._report_project()
 
     def close(self) -> None:
         # pylint also calls close() inside -j N workers after each file; they only collect.
-        if multiprocessing.current_process().name == "MainProcess":
+        if not _in_worker():
             self._facts.extend(self._pending_facts)
             self._pending_facts = []
             self._report_project()
@@ -116,6 +136,25 @@ class _FamilyChecker(BaseRawFileChecker):
                     self._add(finding)
 
 
+class _FileErrorChecker(_FamilyChecker):
+    """Reports the files backlint could not check (too large, nested too deeply, undecodable),
+    as the CLI lists them: a skipped file is never silent."""
+
+    name = "backlint-files"
+    msgs = {"E9000": ("backlint could not check this file: %s", FILE_ERROR,
+                      "backlint skipped this file (the message says why and how to fix it).")}
+
+    def process_module(self, node) -> None:
+        result = self._analyse(node.file, node)
+        if result is not None and result.error is not None:
+            self.add_message(FILE_ERROR, line=1, args=(result.error.message,))
+
+
+def _in_worker() -> bool:
+    # pylint also calls close() inside -j N workers after each file; they only collect.
+    return multiprocessing.current_process().name != "MainProcess"
+
+
 def _by_project(results: list[FileResult]) -> dict:
     """Each project (the nearest [tool.backlint]) is its own universe for the cross-file rules,
     as in the CLI: one pylint run over a monorepo compares files within each project only."""
@@ -130,7 +169,7 @@ def _lines_of(path: str) -> list[str]:
     """A file's lines, so `# noqa` applies to findings reported at the end of the run."""
     try:
         with open(path, encoding="utf-8", errors="replace") as stream:
-            return stream.read().splitlines()
+            return source_lines(stream.read())
     except OSError:
         return []
 

@@ -85,7 +85,7 @@ def enabled_rules_for(relative: str, settings: Settings) -> tuple[type[Rule], ..
 def _run_rules(tree: ast.Module, text: str, path: str, relative: str, settings: Settings,
                rule_classes: tuple[type[Rule], ...], apply_noqa: bool) -> FileResult:
     model = SemanticModel(relative, import_path(path))
-    lines = text.splitlines()
+    lines = source_lines(text)
     ctx = FileContext(path=path, relative_path=relative, settings=settings, model=model,
                       lines=lines, is_test=settings.is_test_path(relative))
     visitors = [visitor_class(ctx) for visitor_class in _visitor_classes(rule_classes)]

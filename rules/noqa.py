@@ -12,6 +12,15 @@ _NOQA = re.compile(r"(?:#|//|/\*)\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]*(?:[,\s]+
                    re.IGNORECASE)
 
 
+_LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def source_lines_with_ends(text: str) -> list[str]:
+    """The lines as Python numbers them (see columns.source_lines), each with its own line break,
+    for rewriting a file; str.splitlines would also break at form feeds and U+2028."""
+    return _LINE_WITH_END.findall(text)
+
+
 def suppressed_codes(line: str) -> tuple[str, ...] | None:
     """None if the line has no noqa; () for a bare noqa (everything); else the listed codes."""
     if "noqa" not in line.lower():

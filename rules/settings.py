@@ -4,6 +4,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import stat
 import sys
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -13,6 +14,9 @@ from .catalog import all_options, all_rules
 from .codes import is_known, known_codes
 from .globs import matches, matches_any
 
+# rules/ is standard library only; tomli is tomllib's own backport (the same parser, upstreamed
+# in 3.11), a declared dependency on 3.10 only. Reading stays here so every front end (CLI,
+# flake8, pylint) finds and checks the configuration by one code path.
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
@@ -126,14 +130,16 @@ CONFIG_FILES = (".backlint.toml", "backlint.toml", "pyproject.toml")
 
 def find_pyproject(start: str | os.PathLike[str]) -> Path | None:
     """The nearest configuration file at or above `start`: a `.backlint.toml` or `backlint.toml`,
-    or a pyproject.toml that has a [tool.backlint] table."""
+    or a pyproject.toml that sets `tool.backlint`. ConfigError for one that cannot be read."""
     directory = Path(start).resolve()
-    if directory.is_file():
+    if not directory.is_dir():  # a file, a FIFO, a name that does not exist (yet)
         directory = directory.parent
     for candidate in (directory, *directory.parents):
         for name in CONFIG_FILES:
             config = candidate / name
-            if config.is_file() and (name != "pyproject.toml" or _has_backlint_table(config)):
+            status = _config_status(config)
+            if status is not None and (name != "pyproject.toml" or _has_backlint_table(
+                    config, status.st_mtime_ns, status.st_size)):
                 return config
     return None
 
@@ -142,12 +148,41 @@ def _is_backlint_toml(path: Path) -> bool:
     return path.name in CONFIG_FILES[:2]
 
 
-@lru_cache(maxsize=64)
-def _has_backlint_table(pyproject: Path) -> bool:
+def _config_status(config: Path) -> os.stat_result | None:
+    """The file's status; None if there is none (or a folder has the name). A configuration that
+    exists but cannot be read is an error: skipping it would check with settings nobody wrote."""
     try:
-        return b"[tool.backlint" in pyproject.read_bytes()
-    except OSError:
+        status = config.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        if not os.path.lexists(config):
+            return None
+        raise ConfigError(f"{config}: cannot read it: a symbolic link to nothing") from None
+    except OSError as error:
+        raise ConfigError(f"{config}: cannot read it: {error.strerror or error}") from None
+    if stat.S_ISDIR(status.st_mode):
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        raise ConfigError(f"{config}: cannot read it: not a regular file")
+    return status
+
+
+@lru_cache(maxsize=256)
+def _has_backlint_table(pyproject: Path, _mtime: int, _size: int) -> bool:
+    """Whether the TOML sets `tool.backlint`, in any spelling TOML allows ([tool.backlint],
+    [tool] with `backlint = {...}`, dotted keys, spaced or quoted headers). Not valid TOML: an
+    error if it mentions backlint, else it is not backlint's file to judge."""
+    try:
+        data = pyproject.read_bytes()
+    except OSError as error:
+        raise ConfigError(f"{pyproject}: cannot read it: {error.strerror or error}") from None
+    try:
+        document = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        if b"backlint" in data:
+            raise ConfigError(f"{pyproject}: cannot read it as TOML: {error}") from None
         return False
+    tool = document.get("tool")
+    return isinstance(tool, dict) and "backlint" in tool
 
 
 @lru_cache(maxsize=64)
@@ -161,14 +196,35 @@ def settings_for(start: str) -> Settings:
 
 
 def load_pyproject(pyproject: Path) -> Settings:
+    if _config_status(pyproject) is None:
+        raise ConfigError(f"{pyproject}: no such file")
     try:
         with open(pyproject, "rb") as stream:
             document = tomllib.load(stream)
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{pyproject}: cannot read it as TOML: {error}") from None
-    table = document if _is_backlint_toml(pyproject) else document.get("tool", {}).get(
-        "backlint", {})
+    table = document if _is_backlint_toml(pyproject) else _backlint_table(document, pyproject)
     return parse_table(table, root=str(pyproject.parent), source=str(pyproject))
+
+
+def _backlint_table(document: dict[str, object], pyproject: Path) -> dict[str, object]:
+    tool = document.get("tool", {})
+    table = tool.get("backlint", {}) if isinstance(tool, dict) else {}
+    if not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: `tool.backlint` must be a table (`[tool.backlint]`), "
+                          f"not {_toml_kind(table)}")
+    return table
+
+
+def _toml_kind(value: object) -> str:
+    if isinstance(value, list):
+        tables = value and all(isinstance(item, dict) for item in value)
+        return "an array of tables (`[[tool.backlint]]`)" if tables else "an array"
+    if isinstance(value, str):
+        return f"a string ({value!r})"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number" if isinstance(value, (int, float)) else "a date or time"
 
 
 _TOP_KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude",
