@@ -88,7 +88,7 @@ def _is_data_class(relative_path: str, name: str) -> bool:
 
 
 _DATA_NAME_SUFFIXES = ("Request", "Response", "In", "Out", "Payload", "Dto", "DTO", "Schema",
-                       "Body", "Result", "Params", "Input", "Output", "Event", "Message")
+                       "Data", "Body", "Result", "Params", "Input", "Output", "Event", "Message")
 _DATA_MODULE_WORDS = frozenset({
     "schema", "schemas", "model", "models", "types", "dto", "dtos", "api", "apis", "entities",
     "entity", "interface", "interfaces", "contracts", "payloads", "messages", "responses",
