@@ -73,6 +73,8 @@ class Settings:
     def code_enabled(self, code: str) -> bool:
         selected = _longest_prefix(code, self.select + self.extend_select)
         ignored = _longest_prefix(code, self.ignore)
+        if selected < len(code) and code in _default_off_codes():
+            return False  # off by default: only its full code in a selection turns it on
         return selected > ignored
 
     def enabled_codes(self) -> tuple[str, ...]:
@@ -106,6 +108,11 @@ class Settings:
         return json.dumps([self.select, self.extend_select, self.ignore, self.per_file_ignores,
                            self.check_tests,
                            self.max_file_bytes, self.rule_options], sort_keys=True, default=str)
+
+
+@lru_cache(maxsize=None)
+def _default_off_codes() -> frozenset[str]:
+    return frozenset(rule.code for rule in all_rules() if not rule.default_enabled)
 
 
 def _longest_prefix(code: str, prefixes: tuple[str, ...]) -> int:
