@@ -86,7 +86,8 @@ class Rule(Visitor):
     # Credentials, clients and layering do not apply to test code; see DESIGN.md.
     applies_to_tests: ClassVar[bool] = False
     # A rule below the precision bar on real repositories (docs/real-repos.md) ships off: it runs
-    # only when `select` / `extend-select` / `--select` name its code in full.
+    # only when `select` / `extend-select` / `--select` name its code in full, or when one of its
+    # own options is configured.
     default_enabled: ClassVar[bool] = True
     doc: ClassVar[RuleDoc]
 

@@ -47,9 +47,10 @@ The inferred check needs the whole project: `backlint check` and pylint (`-j N` 
 it, flake8 cannot. With a configured envelope, dict-literal bodies are checked file by file and
 flake8 reports them too; bodies built by helpers or models still need the project.
 
-Off by default: on real repositories it has not reached the precision every default rule needs
-(docs/real-repos.md). Turn it on with `extend-select = ["BKL103"]` (or `--extend-select BKL103`,
-or a `select` that names `BKL103`; a prefix such as `BKL1` does not).
+Off by default: on real repositories the inferred envelope has not reached the precision every
+default rule needs (docs/real-repos.md). Configuring `response-envelope` (or another option
+below) turns it on, and so does `extend-select = ["BKL103"]` (or `--extend-select BKL103`, or a
+`select` that names `BKL103`; a prefix such as `BKL1` does not).
 
 ## Why it matters
 The guide: "HTTP responses always include a consistent shape (e.g., `{ success, data, error }`)"

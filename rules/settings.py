@@ -73,8 +73,10 @@ class Settings:
     def code_enabled(self, code: str) -> bool:
         selected = _longest_prefix(code, self.select + self.extend_select)
         ignored = _longest_prefix(code, self.ignore)
-        if selected < len(code) and code in _default_off_codes():
-            return False  # off by default: only its full code in a selection turns it on
+        own_options = _default_off_codes().get(code)
+        if own_options is not None and selected < len(code) \
+                and not any(key in own_options for key, _ in self.rule_options):
+            return False  # off by default: its full code in a selection, or its options, turn it on
         return selected > ignored
 
     def enabled_codes(self) -> tuple[str, ...]:
@@ -111,8 +113,10 @@ class Settings:
 
 
 @lru_cache(maxsize=None)
-def _default_off_codes() -> frozenset[str]:
-    return frozenset(rule.code for rule in all_rules() if not rule.default_enabled)
+def _default_off_codes() -> dict[str, frozenset[str]]:
+    """Rules off by default, with the names of their options (configuring one turns it on)."""
+    return {rule.code: frozenset(option.name for option in rule.options)
+            for rule in all_rules() if not rule.default_enabled}
 
 
 def _longest_prefix(code: str, prefixes: tuple[str, ...]) -> int:

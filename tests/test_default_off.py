@@ -30,6 +30,12 @@ def test_its_code_turns_it_on_in_every_way_of_selecting():
     assert configured.code_enabled("BKL103") and configured.code_enabled("BKL101")
 
 
+def test_configuring_its_own_option_turns_it_on():
+    configured = parse_table({"response-envelope": ["data"]}, ".", "pyproject.toml")
+    assert configured.code_enabled("BKL103")
+    assert not parse_table({"check-tests": True}, ".", "pyproject.toml").code_enabled("BKL103")
+
+
 def test_ignore_still_wins():
     settings = replace(Settings(extend_select=("BKL103",)), ignore=("BKL103",))
     assert not settings.code_enabled("BKL103")
