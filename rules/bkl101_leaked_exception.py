@@ -38,6 +38,33 @@ It stays silent where the exception only reaches a logger, where a generic messa
 on exceptions meant for clients (validation errors, HTTP exceptions, the project's own exception
 classes), and in tests.
 
+## TypeScript/JavaScript
+The same rule on TS/JS server code (handlers, their helpers, error middleware; never components,
+hooks, `"use client"` modules or tooling). Sources: a `catch (err)` parameter, the parameter of
+`.catch(err => ...)`, the second callback of `.then(ok, err => ...)`, `.on("error", err => ...)`,
+a Node-style `(err, ...)` callback, and the first parameter of an error handler (Express
+`(err, req, res, next)`, Fastify `setErrorHandler`, Hono `onError`, a NestJS `@Catch()` filter's
+`catch(exception, host)`). The error is followed through variables, destructuring
+(`const { message } = err`), object and array literals, spreads, template strings, `+`,
+`String(err)`, `err.toString()`, `JSON.stringify(err)`, `util.inspect`, string methods, `??`/`||`
+and ternaries. Sinks: `res.json/send/end/write` (also `res.status(500).json(...)`),
+`reply.send` (Fastify), `NextResponse.json`, `Response.json`, `new Response(...)`, Hono
+`c.json/text/html/body`, Koa `ctx.body = ...`, the value NestJS controllers, tRPC procedures,
+ts-rest handlers and server actions return, and HTTP exceptions built with the text: NestJS
+`HttpException`/`InternalServerErrorException(...)` (message and `description`), Hono
+`HTTPException(status, { message })`, tRPC `TRPCError({ message })`, `GraphQLError`. An
+exception's `cause` is only logged, so it is no leak; a `throw` inside a `try` whose `catch`
+answers without rethrowing never reaches the framework, so it is no leak either.
+
+Client-safe, never reported: `err.code`, `err.name`, `err.status`, `err.issues`; the branch of
+`if (err instanceof AppError)` (any class but the built-in `Error` family and libraries'
+internals: Prisma, Mongo, Axios, SQL drivers ...), also after `if (!(err instanceof AppError))
+throw err;`, of `isHttpError(err)`-style guards, of `if (err.statusCode < 500)` / `err.expose` /
+`err.isOperational`, and of a check of the message itself (`err.message.includes("duplicate")`);
+detail shown only when `NODE_ENV` is development; values passed to a function
+(`publicMessage(err)`); a `@Catch(HttpException)` filter; a helper of one parameter given any
+error-like value (`function toBody(error)`), which is no caught error by itself.
+
 ## Why it matters
 The guide: "Don't return raw exceptions or stack traces to the client." Exception text carries
 SQL, file paths, hostnames, library versions and sometimes secrets (CWE-209); it helps attackers
@@ -60,6 +87,20 @@ async def read_order(order_id: str):
     except Exception as error:
         return JSONResponse({"success": False, "error": str(error)}, status_code=500)
 ```
+```ts
+import { Router } from "express";
+import { orders } from "../services/orders";
+
+export const router = Router();
+
+router.get("/orders/:id", async (req, res) => {
+  try {
+    res.json({ success: true, data: await orders.get(req.params.id) });
+  } catch (err) {
+    res.status(500).json({ success: false, error: err.message });
+  }
+});
+```
 
 ## Use instead
 ```python
@@ -81,6 +122,22 @@ async def read_order(order_id: str):
     except Exception:
         logger.exception("reading order %s failed", order_id)
         return JSONResponse({"success": False, "error": "Internal error"}, status_code=500)
+```
+```ts
+import { Router } from "express";
+import { logger } from "../lib/logger";
+import { orders } from "../services/orders";
+
+export const router = Router();
+
+router.get("/orders/:id", async (req, res) => {
+  try {
+    res.json({ success: true, data: await orders.get(req.params.id) });
+  } catch (err) {
+    logger.error({ err, orderId: req.params.id }, "reading an order failed");
+    res.status(500).json({ success: false, error: "Internal error" });
+  }
+});
 ```
 
 ## Options

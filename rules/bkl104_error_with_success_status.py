@@ -27,6 +27,24 @@ ignore with a 2xx, or the sender retries them. Batch results that carry an `erro
 (`{"results": [...], "errors": [...]}`) and resources with an `error` field
 (`{"id": job.id, "status": job.status, "error": job.error}`) are no error bodies.
 
+## TypeScript/JavaScript
+The same rule on TS/JS server code, with each framework's way of sending a body:
+`res.json/send(...)` and Fastify's `reply.send(...)` with no status in the chain
+(`res.status(404).json(...)` has one) and none set by an earlier statement of the function
+(`res.status(404);`, `res.statusCode = 404`), or a 2xx one; `NextResponse.json(body, init)`,
+`Response.json(body, init)` and `new Response(JSON.stringify(body), init)` with no `status` in
+`init` or a 2xx one; Hono `c.json(body, status)`; Koa `ctx.body = body` with no `ctx.status`
+set before it; the body a NestJS controller method returns (200, 201 for `@Post`) unless
+`@HttpCode(4xx)` says otherwise or it writes the response itself (`@Res()`); what a Fastify
+handler returns with no `reply.code(...)` before it; ts-rest's `{ status: 200, body }`. An error
+body is an object literal (or a `const` holding one) with `success: false`, `ok: false`,
+`status: "error"`, or an `error` key holding a message (see `error-body-keys`) in an object made
+only of envelope keys; `error: null`, `{ id, status, error: job.error }` and `{ results, errors
+}` are no error bodies. A status computed at run time (`{ status }`, `res.status(code)`) is not
+judged. Not reported: webhook and queue receivers (a `webhook` path or name, QStash, Svix,
+Inngest handlers: they acknowledge what they ignore with a 2xx); tRPC procedures and server
+actions (they return values, not HTTP statuses).
+
 ## Why it matters
 The guide: "Use proper status codes: 2xx success, 4xx client error, 5xx server error." A failure
 sent as 200 is cached, retried never, counted as success by monitoring and load balancers, and
@@ -48,6 +66,20 @@ def read_user(user_id):
         return jsonify({"success": False, "error": "user not found"})
     return jsonify({"success": True, "data": user.to_dict()})
 ```
+```ts
+import { Router } from "express";
+import { users } from "../services/users";
+
+export const router = Router();
+
+router.get("/users/:id", async (req, res) => {
+  const user = await users.find(req.params.id);
+  if (!user) {
+    return res.json({ success: false, error: "user not found" });
+  }
+  res.json({ success: true, data: user });
+});
+```
 
 ## Use instead
 ```python
@@ -65,6 +97,20 @@ def read_user(user_id):
     if (user := users.find(user_id)) is None:
         return jsonify({"success": False, "error": "user not found"}), HTTPStatus.NOT_FOUND
     return jsonify({"success": True, "data": user.to_dict()})
+```
+```ts
+import { Router } from "express";
+import { users } from "../services/users";
+
+export const router = Router();
+
+router.get("/users/:id", async (req, res) => {
+  const user = await users.find(req.params.id);
+  if (!user) {
+    return res.status(404).json({ success: false, error: "user not found" });
+  }
+  res.json({ success: true, data: user });
+});
 ```
 
 ## Options

@@ -49,6 +49,30 @@ or hook, naming a singleton only when the same file has one. Constructors reache
 functions, and the singleton of another module to use instead, need the whole project:
 `backlint check` and the pylint plugin report those.
 
+## TypeScript/JavaScript
+The same rule on TS/JS: a client constructor of the TS table (`backlint.rules.ts.client_table`:
+Prisma, Drizzle, pg, postgres, mysql2, mongodb, mongoose, ioredis, node-redis, `@upstash/redis`,
+`@upstash/ratelimit`, QStash, BullMQ, Kafka, RabbitMQ, Knex, Sequelize, TypeORM, Kysely, libSQL,
+ClickHouse, every `@aws-sdk/client-*` client, Stripe, OpenAI, Anthropic, Google AI, Groq,
+Mistral, Cohere, Pinecone, Resend, SendGrid, Postmark, nodemailer, Twilio, Octokit, Slack,
+Google Cloud, `axios.create`, undici pools) called inside a handler (Express, Koa, Fastify,
+Hono, Next.js route exports, wrapped ones and pages/api, NestJS controllers, tRPC procedures,
+ts-rest handlers, server actions), or inside a project function a handler calls, in the same
+module or through imports (relative paths, `index` files, tsconfig `paths`, `@/`), NestJS
+services injected into a controller (`this.orders.list()`) and class constructors
+(`new Service()`) included. The message names the project's TS singleton of the same kind
+(never a Python one).
+
+Not reported: module-level clients; memoised getters and lazy globals (`if (client) return
+client; client = new X()`, `client ??= new X()`, `globalThis.prisma ?? new PrismaClient()`,
+`remember("db", () => new X())`, a module-level `Map` the client is stored in); NestJS
+providers' constructors (the container builds them once); clients given the caller's own
+credential or database (`new OpenAI({ apiKey })` with `apiKey` a parameter: one per tenant);
+stateless per-request helpers (Neon's `neon()`, PlanetScale's `connect()`, Supabase's
+request-scoped clients); scripts, seeds and migrations; tests; client code. Options: the
+project's own constructors in `client-factories` as `"package.Export"` or
+`"ts:src/lib/soap.SoapClient"`.
+
 ## Why it matters
 The guide: "Don't Reinvent Infrastructure ... Never instantiate new clients when singletons
 already exist." A client per request opens new connections (TCP, TLS, authentication) on every
@@ -69,6 +93,18 @@ async def read_rate(currency: str):
         response = await client.get(f"/latest/{currency}")
     return {"success": True, "data": response.json()}
 ```
+```ts
+// app/api/ask/route.ts
+import { NextResponse } from "next/server";
+import OpenAI from "openai";
+
+export async function POST(request: Request) {
+  const openai = new OpenAI({ apiKey: process.env.OPENAI_API_KEY });
+  const { prompt } = await request.json();
+  const answer = await openai.responses.create({ model: "gpt-4o-mini", input: prompt });
+  return NextResponse.json({ success: true, data: answer.output_text });
+}
+```
 
 ## Use instead
 ```python
@@ -83,6 +119,19 @@ rates_api = httpx.AsyncClient(base_url="https://rates.example.com")
 async def read_rate(currency: str):
     response = await rates_api.get(f"/latest/{currency}")
     return {"success": True, "data": response.json()}
+```
+```ts
+// app/api/ask/route.ts
+import { NextResponse } from "next/server";
+import OpenAI from "openai";
+
+const openai = new OpenAI({ apiKey: process.env.OPENAI_API_KEY });
+
+export async function POST(request: Request) {
+  const { prompt } = await request.json();
+  const answer = await openai.responses.create({ model: "gpt-4o-mini", input: prompt });
+  return NextResponse.json({ success: true, data: answer.output_text });
+}
 ```
 
 ## Options
@@ -154,9 +203,10 @@ def _unbound(sites) -> list[dict]:
 
 def _singleton_for(index: ProjectIndex, site: dict) -> tuple[dict | None, bool]:
     """(the named shared client of this kind to point to, whether it connects to the same place):
-    one the application can import, never a script's or a dot-folder's."""
+    one the application can import, never a script's or a dot-folder's, in the same language."""
     same_kind = [item for item in index.singletons if item["kind"] == site["kind"]
-                 and item["name"] and item.get("importable", True)]
+                 and item["name"] and item.get("importable", True)
+                 and item.get("language") == site.get("language")]
     same_place = [item for item in same_kind if item["destination"] == site["destination"]]
     if same_place:
         return min(same_place, key=clients.canonical_rank), True

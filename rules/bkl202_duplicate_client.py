@@ -111,8 +111,10 @@ class DuplicateClient(Rule):
     @classmethod
     def finish_project(cls, facts_by_path: dict[str, dict], _settings) -> list[Finding]:
         index = ProjectIndex(facts_by_path)
-        # Scripts, dot-folders (`.semgrep/`, `.github/`) and files no module can import are out.
-        singletons = [item for item in index.singletons if item.get("importable", True)]
+        # Scripts, dot-folders (`.semgrep/`, `.github/`) and files no module can import are out;
+        # TS/JS duplicates are not measured yet, so BKL202 is Python only.
+        singletons = [item for item in index.singletons if item.get("importable", True)
+                      and item.get("language") != "ts"]
         findings = {(item["path"], item["line"], item["column"]): _finding(cls.code, item, home)
                     for item, home in _same_destination(singletons)}
         homes = _Homes(index, singletons)

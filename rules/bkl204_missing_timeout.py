@@ -22,6 +22,21 @@ Names are resolved through imports and aliases (`from requests import get`,
 session calls in a module that defines a timeout `HTTPAdapter` subclass or replaces the session's
 `request` method (the usual ways to give a session a default); test code.
 
+## TypeScript/JavaScript
+The same rule on TS/JS server code: `fetch(...)` (global, `globalThis.fetch`, node-fetch,
+undici's fetch, cross-fetch) without a `signal`; axios calls (`axios.get/post/...`,
+`axios(config)`, `axios.request`) without `timeout`, and `axios.create(...)` without `timeout`
+(reported once, where the instance is made; its calls are not), unless the file sets
+`axios.defaults.timeout`; got without `timeout`, and `got.extend(...)` without one. Options held
+in a `const` object and spread into the options (`{ ...withTimeout, method: "POST" }`) are
+followed; options that come from a parameter, an import or a call are not judged, so the
+project's own fetch wrapper that sets a signal counts, and its callers are not reported.
+
+Not reported: same-origin paths (`fetch("/api/items")`), a forwarded `Request`
+(`fetch(request)`), SWR-style `fetcher` functions, ky (it has a 10 s default), undici's
+`request` (its own 300 s timeouts), client code (components, hooks, `"use client"` modules),
+scripts, seeds and tests.
+
 ## Why it matters
 The guide: "Handle rate limits and transient errors gracefully (retry with backoff where
 appropriate)." A call without a timeout to a slow or dead upstream holds the worker (a thread, a
@@ -38,6 +53,12 @@ def exchange_rate(currency: str) -> float:
     response = requests.get(f"https://rates.example.com/latest/{currency}")
     return response.json()["rate"]
 ```
+```ts
+export async function exchangeRate(currency: string): Promise<number> {
+  const response = await fetch(`https://rates.example.com/latest/${currency}`);
+  return (await response.json()).rate;
+}
+```
 
 ## Use instead
 ```python
@@ -48,6 +69,14 @@ def exchange_rate(currency: str) -> float:
     response = requests.get(f"https://rates.example.com/latest/{currency}", timeout=(3.05, 10))
     response.raise_for_status()
     return response.json()["rate"]
+```
+```ts
+export async function exchangeRate(currency: string): Promise<number> {
+  const response = await fetch(`https://rates.example.com/latest/${currency}`, {
+    signal: AbortSignal.timeout(10_000),
+  });
+  return (await response.json()).rate;
+}
 ```
 
 ## Options

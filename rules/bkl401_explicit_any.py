@@ -30,6 +30,16 @@ Generated code is not checked at all by default (`exclude-generated`). With
 `explicit-any-scope = "everywhere"`, every use of `Any` as a type is reported, migrations
 included.
 
+## TypeScript/JavaScript
+The same rule on TypeScript server code: every `any` written as a type (`: any`, `as any`,
+`<any>`, `any[]`, `Array<any>`, `Record<string, any>`, `Promise<any>`, unions, a `catch (e: any)`
+parameter), the message naming where (a parameter's annotation, a return type, a field, a type
+alias, a cast). Not reported: `unknown`, `keyof any`, `z.any()`, `any` in strings and comments;
+a line where eslint's `@typescript-eslint/no-explicit-any` is already switched off
+(`eslint-disable-next-line`, `eslint-disable-line`, a `/* eslint-disable */` block); `...args:
+any[]` when `allow-star-arg-any` is set; generated files; client code (components, hooks,
+`"use client"` modules, front-end packages) and tooling.
+
 ## Why it matters
 The guide says "Type Everything: no `any`, no implicit `object`. Define request/response types
 explicitly." `Any` switches the type checker off for everything the value touches, so a wrong field
@@ -47,6 +57,11 @@ router = APIRouter()
 @router.post("/orders/total")
 def total(order: dict[str, Any]) -> Any:
     return {"amount": order["amount"]}
+```
+```ts
+export async function chargeCustomer(payload: any) {
+  return { success: true, data: payload.amount };
+}
 ```
 
 ## Use instead
@@ -68,6 +83,16 @@ class Total(BaseModel):
 @router.post("/orders/total")
 def total(order: Order) -> Total:
     return Total(amount=order.amount)
+```
+```ts
+interface ChargeRequest {
+  customerId: string;
+  amount: number;
+}
+
+export async function chargeCustomer(payload: ChargeRequest) {
+  return { success: true, data: payload.amount };
+}
 ```
 
 ## Options

@@ -490,8 +490,12 @@ def canonical_rank(singleton: dict) -> tuple:
 
 def describe(singleton: dict) -> str:
     where = f"{singleton['relative']}:{singleton['line']}"
-    if singleton["name"]:
-        return f"{singleton['name']} ({where})"
+    name = singleton["name"]
+    if name and name.startswith("ts:"):  # `ts:src/lib/db.prisma` -> `prisma`, as it is imported
+        name = name.partition(".")[2] or name
+    if name:
+        return f"`{name}` ({where})" if singleton.get("language") == "ts" else \
+            f"{name} ({where})"
     return f"the {singleton['kind']} created at {where}"
 
 
