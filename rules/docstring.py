@@ -5,6 +5,9 @@ import re
 from dataclasses import dataclass
 
 SECTIONS = ("What it does", "Why it matters", "Example", "Use instead", "Options")
+# Rules with a TS/JS side describe it in this section, and give a ```ts block in Example and
+# Use instead after the ```python one.
+TS_SECTION = "TypeScript/JavaScript"
 _HEADING = re.compile(r"^## (?P<name>.+?)\s*$", re.MULTILINE)
 
 
@@ -13,9 +16,11 @@ class RuleDoc:
     title: str
     sections: dict[str, str]
 
-    def code_block(self, section: str) -> str:
-        """The first fenced code block of a section (its Example or Use instead)."""
-        match = re.search(r"```\w*\n(.*?)```", self.sections.get(section, ""), re.DOTALL)
+    def code_block(self, section: str, language: str = "") -> str:
+        """The first fenced code block of a section (its Example or Use instead), or the first
+        one fenced as `language` (`ts`)."""
+        fence = re.escape(language) if language else r"\w*"
+        match = re.search(rf"```{fence}\n(.*?)```", self.sections.get(section, ""), re.DOTALL)
         return match.group(1) if match else ""
 
     def summary(self) -> str:

@@ -243,3 +243,50 @@ def test_runner_reports_missing_files_as_errors() -> None:
     outcome = run_semgrep([str(REPO / "fixtures" / "no-such-file.ts")], PACK)
     assert outcome.unavailable is None and outcome.findings == []
     assert outcome.errors and outcome.errors[0]["message"] == "file not found"
+
+
+# --- the pack and the engine agree -------------------------------------------------------------
+
+def _engine_findings(backend: Path) -> dict[str, list[tuple[str, int]]]:
+    """(code, line) per file of a fixture backend through the TS engine and the project pass."""
+    from backlint.rules import settings_for
+    from backlint.rules.project import merge_findings, project_findings
+    from backlint.rules.ts.engine import analyse_script
+
+    files = [path for path in _fixture_files() if backend in path.parents]
+    results = [analyse_script(path.read_bytes(), str(path), settings_for(str(path)))
+               for path in files]
+    merged = merge_findings([finding for result in results for finding in result.findings],
+                            project_findings(results, settings_for(str(backend))))
+    found: dict[str, list[tuple[str, int]]] = {}
+    for finding in merged:
+        found.setdefault(str(Path(finding.path).resolve()), []).append(
+            (finding.code, finding.line))
+    return found
+
+
+@pytest.mark.parametrize("backend", FIXTURE_BACKENDS, ids=lambda path: path.name)
+def test_engine_finds_what_the_pack_finds(backend: Path,
+                                          fixture_findings: dict[str, list[dict]]) -> None:
+    """Teams that run the pack themselves and teams that run backlint see the same problems: on
+    the shared fixture backends every pack finding of a code the engine checks is an engine
+    finding too (same file, code and line; BKL301's engine finding is on the handler's first
+    line, at or above the query the pack points at)."""
+    from backlint.rules.ts.catalog import ts_codes
+
+    engine = _engine_findings(backend)
+    lost = []
+    for path, items in fixture_findings.items():
+        if backend not in Path(path).parents:
+            continue
+        for item in items:
+            code, line = item["code"], item["line"]
+            if code not in ts_codes():
+                continue
+            ours = engine.get(str(Path(path).resolve()), [])
+            found = any(found_code == code and (found_line == line or code == "BKL301"
+                                                and found_line <= line)
+                        for found_code, found_line in ours)
+            if not found:
+                lost.append(f"{Path(path).relative_to(REPO)}:{line} {code}")
+    assert not lost, "the pack reports, the engine does not:\n  " + "\n  ".join(lost)
