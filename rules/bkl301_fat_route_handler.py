@@ -41,6 +41,21 @@ The message lists what was counted, each call by method and line (`2 ORM calls (
 filter line 22) and a computing loop (line 23)`), and names the service module the file already
 imports.
 
+## TypeScript/JavaScript
+The same rule on TS/JS handlers (Express, Koa, Fastify, Hono, Next.js route exports and
+pages/api, NestJS controllers, tRPC procedures, ts-rest handlers, server actions), once per
+handler on its first line, listing the data calls it makes: Prisma (`prisma.user.findMany`,
+`$queryRaw`), Drizzle (`db.select()...`, `db.query.users.findFirst`), Kysely, Knex, TypeORM
+repositories and `getRepository(...)`, Sequelize and Mongoose models, the MongoDB driver,
+Supabase, and raw SQL (`pool.query("SELECT ...")`, `` sql`...` `` templates). A call counts
+only when its receiver holds a database (`prisma`, `db`, `tx`, `knex`, `this.prisma`,
+`ctx.db`, a `...Repository`, an imported model class): `users.find(...)` on an array or
+`cache.delete(key)` is no data access, and a chained query counts once. Calls inside the
+handler's callbacks (`prisma.$transaction(async (tx) => ...)`) count; a handler defined in one
+module and registered in another (`router.get("/", users.list)`) is reported by the project
+pass. The same thresholds apply (`max-handler-queries`, `max-handler-statements`,
+`max-handler-branches`).
+
 ## Why it matters
 The guide: "Keep route handlers/controllers thin — they receive the request, call a service,
 return a response. Business logic lives in service or lib files, not inline in the route."
@@ -66,6 +81,20 @@ def close_order(order_id: int, db: Session = Depends(get_db)):
     db.commit()
     return {"success": True, "data": order.id}
 ```
+```ts
+import { Router } from "express";
+import { prisma } from "../lib/prisma";
+
+export const router = Router();
+
+router.post("/orders", async (req, res) => {
+  const user = await prisma.user.findUnique({ where: { id: req.body.userId } });
+  const cart = await prisma.cart.findFirst({ where: { userId: user!.id } });
+  const order = await prisma.order.create({ data: { userId: user!.id, total: cart!.total } });
+  await prisma.cart.delete({ where: { id: cart!.id } });
+  res.status(201).json({ success: true, data: order });
+});
+```
 
 ## Use instead
 ```python
@@ -82,6 +111,17 @@ router = APIRouter()
 def close_order(order_id: int, db: Session = Depends(get_db)):
     order = order_service.close(db, order_id)
     return {"success": True, "data": order.id}
+```
+```ts
+import { Router } from "express";
+import { orders } from "../services/orders";
+
+export const router = Router();
+
+router.post("/orders", async (req, res) => {
+  const order = await orders.checkout(req.body.userId);
+  res.status(201).json({ success: true, data: order });
+});
 ```
 
 ## Options

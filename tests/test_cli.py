@@ -410,8 +410,8 @@ def test_python_dash_m_runs_the_cli(project: Path) -> None:
 # semgrep findings in JS/TS files --------------------------------------------------------------
 
 class _FakeSemgrep:
-    """Stands in for backlint.semgrep_runner: reports BKL301 (a code the in-process engine does
-    not check yet) on every line containing `leak`."""
+    """Stands in for backlint.semgrep_runner: reports BKL105 (a code the in-process engine does
+    not check) on every line containing `leak`."""
 
     calls: list[list[str]] = []
 
@@ -423,7 +423,7 @@ class _FakeSemgrep:
         for path in paths:
             for number, line in enumerate(Path(path).read_text().splitlines(), start=1):
                 if "leak" in line:
-                    findings.append({"code": "BKL301", "symbol": "fat-route-handler",
+                    findings.append({"code": "BKL105", "symbol": "unlogged-error-response",
                                      "path": path, "line": number, "column": 2,
                                      "end_line": number, "end_column": 9,
                                      "message": "leaked", "severity": "error"})
@@ -450,20 +450,20 @@ def fake_semgrep_fixture(monkeypatch: pytest.MonkeyPatch, tmp_path_factory):
 def test_semgrep_findings_are_merged_and_filtered(tmp_path: Path, fake_semgrep) -> None:
     write(tmp_path, {
         "app/types.py": ANY_MODULE,
-        "web/api.ts": "one\n  leak(e)\n  leak(e) // noqa: BKL301\n  leak(e) // noqa\n"
+        "web/api.ts": "one\n  leak(e)\n  leak(e) // noqa: BKL105\n  leak(e) // noqa\n"
                       "  leak(e) // noqa: BKL203\n  token\n",
         "web/api.test.ts": "  leak(e)\n  token\n",
         "web/legacy.js": "  leak(e)\n",
         "web/types.d.ts": "  leak(e)\n",
-        "pyproject.toml": '[tool.backlint.per-file-ignores]\n"web/legacy.js" = ["BKL3"]\n',
+        "pyproject.toml": '[tool.backlint.per-file-ignores]\n"web/legacy.js" = ["BKL1"]\n',
     })
     result = run(tmp_path, "check", "--format", "json")
     assert result.exit_code == 1
     document = json.loads(result.stdout)
-    # Not reported: noqa'd lines, the per-file ignore, the .d.ts file and the test file (BKL301
+    # Not reported: noqa'd lines, the per-file ignore, the .d.ts file and the test file (BKL105
     # skips tests like its Python twin; codes without one skip tests too).
-    assert codes(document) == [("app/types.py", "BKL401", 4), ("web/api.ts", "BKL301", 2),
-                               ("web/api.ts", "BKL301", 5), ("web/api.ts", "BKL203", 6)]
+    assert codes(document) == [("app/types.py", "BKL401", 4), ("web/api.ts", "BKL105", 2),
+                               ("web/api.ts", "BKL105", 5), ("web/api.ts", "BKL203", 6)]
     symbols = {item["code"]: item["symbol"] for item in document["findings"]}
     assert symbols["BKL203"] == "hardcoded-credential"
     assert [Path(path).name for path in fake_semgrep.calls[0]] == [
