@@ -377,16 +377,18 @@ def _by_project(files: Sequence[str], settings: Settings,
     own universe for the cross-file rules). --config applies one configuration to everything."""
     groups: dict[Settings, list[str]] = {}
     by_folder: dict[str, Settings] = {}
+    memo: dict[str, Path | None] = {}  # folder -> its configuration, shared by all folders
     for path in files:
         folder = os.path.dirname(path)
         if folder not in by_folder:
-            by_folder[folder] = _folder_settings(folder, settings, options)
+            by_folder[folder] = _folder_settings(folder, settings, options, memo)
         groups.setdefault(by_folder[folder], []).append(path)
     return groups
 
 
-def _folder_settings(folder: str, settings: Settings, options: CheckOptions) -> Settings:
-    nearest = None if options.config else find_pyproject(folder)
+def _folder_settings(folder: str, settings: Settings, options: CheckOptions,
+                     memo: dict[str, Path | None] | None = None) -> Settings:
+    nearest = None if options.config else find_pyproject(folder, memo)
     if nearest is None or str(nearest) == settings.source:
         return settings
     return _with_cli_codes(settings_for(str(nearest.parent)), options)

@@ -37,6 +37,7 @@ class Measurement:
     stdout: str
     stderr: str
     timed_out: bool = False
+    cpu: float = 0.0  # user + system seconds of the command and the children it reaped
 
 
 def run_measured(cmd: list[str], cwd: Path, env: dict[str, str] | None = None,
@@ -58,7 +59,8 @@ def run_measured(cmd: list[str], cwd: Path, env: dict[str, str] | None = None,
         peak_kb = max(sampler.peak_kb, usage.ru_maxrss)  # ru_maxrss is in KiB on Linux
         return Measurement(wall, peak_kb / 1024, proc.returncode,
                            out.read().decode("utf-8", "replace"),
-                           err.read().decode("utf-8", "replace"), sampler.timed_out)
+                           err.read().decode("utf-8", "replace"), sampler.timed_out,
+                           usage.ru_utime + usage.ru_stime)
 
 
 class TreeSampler(threading.Thread):

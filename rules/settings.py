@@ -139,19 +139,38 @@ def with_codes(settings: Settings, select: tuple[str, ...] = (), ignore: tuple[s
 CONFIG_FILES = (".backlint.toml", "backlint.toml", "pyproject.toml")
 
 
-def find_pyproject(start: str | os.PathLike[str]) -> Path | None:
+def find_pyproject(start: str | os.PathLike[str],
+                   memo: dict[str, Path | None] | None = None) -> Path | None:
     """The nearest configuration file at or above `start`: a `.backlint.toml` or `backlint.toml`,
-    or a pyproject.toml that sets `tool.backlint`. ConfigError for one that cannot be read."""
+    or a pyproject.toml that sets `tool.backlint`. ConfigError for one that cannot be read.
+    `memo` (folder -> answer), kept by a caller asking for many folders of one tree, saves
+    looking at the same folders again."""
     directory = Path(start).resolve()
     if not directory.is_dir():  # a file, a FIFO, a name that does not exist (yet)
         directory = directory.parent
+    visited: list[str] = []
+    found: Path | None = None
     for candidate in (directory, *directory.parents):
-        for name in CONFIG_FILES:
-            config = candidate / name
-            status = _config_status(config)
-            if status is not None and (name != "pyproject.toml" or _has_backlint_table(
-                    config, status.st_mtime_ns, status.st_size)):
-                return config
+        key = str(candidate)
+        if memo is not None and key in memo:
+            found = memo[key]
+            break
+        visited.append(key)
+        found = _config_in(candidate)
+        if found is not None:
+            break
+    if memo is not None:
+        memo.update(dict.fromkeys(visited, found))
+    return found
+
+
+def _config_in(folder: Path) -> Path | None:
+    for name in CONFIG_FILES:
+        config = folder / name
+        status = _config_status(config)
+        if status is not None and (name != "pyproject.toml" or _has_backlint_table(
+                config, status.st_mtime_ns, status.st_size)):
+            return config
     return None
 
 

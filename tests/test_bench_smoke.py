@@ -113,3 +113,31 @@ def test_findings_benchmark_finds_what_it_plants():
                                 "--repeat", "1"], capture_output=True, text=True, timeout=600)
     assert completed.returncode in (0, 1), completed.stdout + completed.stderr
     assert "12 files, 48 planted findings, 48 found" in completed.stdout
+
+
+# --- the TS/JS benchmark ---------------------------------------------------------------------
+
+import ts_generate  # noqa: E402  (bench/ is scripts, not a package)
+
+TS_PLANTED_SHAPES = {
+    "BKL301": re.compile(r"^(router\.get\(|export (async function GET|const handle\d))"),
+    "BKL401": re.compile(r"Record<string, any>"),
+}
+
+
+def test_ts_generation_is_deterministic_and_plants_real_violations(tmp_path: Path) -> None:
+    manifest = ts_generate.generate(tmp_path / "one", files=120, seed=0)
+    ts_generate.generate(tmp_path / "two", files=120, seed=0)
+    assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
+    assert {item["code"] for item in manifest["violations"]} == set(TS_PLANTED_SHAPES)
+    for item in manifest["violations"]:
+        line = (tmp_path / "one" / item["path"]).read_text().splitlines()[item["line"] - 1]
+        assert TS_PLANTED_SHAPES[item["code"]].search(line), (item, line)
+
+
+def test_ts_quick_benchmark_finds_exactly_what_it_plants() -> None:
+    result = subprocess.run([sys.executable, str(BENCH / "ts_run.py"), "--quick"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"40 files, (\d+) planted findings, \1 found, 0 not planted", result.stdout)
+    assert re.search(r"^floor .*\n^cold .*\n^warm ", result.stdout, re.MULTILINE)

@@ -7,6 +7,7 @@ it only for those, in source order, during the file's one query pass.
 """
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, ClassVar
 
 from ..base import Visitor
@@ -19,6 +20,12 @@ if TYPE_CHECKING:
     from .context import TsContext
 
 _PREFIX = "visit_"
+
+
+@cache
+def _visited(visitor_class: type) -> tuple[str, ...]:
+    return tuple(sorted(name[len(_PREFIX):] for name in dir(visitor_class)
+                        if name.startswith(_PREFIX)))
 
 
 class TsVisitor(Visitor):
@@ -34,7 +41,7 @@ class TsVisitor(Visitor):
     @classmethod
     def wanted_kinds(cls) -> tuple[str, ...]:
         """The node types (and pattern names) named by `visit_<name>` methods."""
-        return tuple(sorted(name[len(_PREFIX):] for name in dir(cls) if name.startswith(_PREFIX)))
+        return _visited(cls)
 
     @classmethod
     def unknown_kinds(cls) -> tuple[str, ...]:

@@ -10,13 +10,16 @@ reported by the project pass.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
+
+import tree_sitter
 
 from ..bkl301_fat_route_handler import FatRouteHandler
 from ..finding import Finding
-from . import data_access, handlers
+from . import data_access, handlers, parsing
 from .base import TsRule
 from .classify import SERVER, file_role
-from .model import FUNCTION_KINDS, Node, text
+from .model import Node, text
 
 _STATEMENTS = frozenset({"expression_statement", "lexical_declaration", "variable_declaration",
                          "return_statement", "if_statement", "for_statement", "for_in_statement",
@@ -112,7 +115,10 @@ class FatRouteHandlerTs(TsRule):
 
     def _verdict(self, function: Node, work: _Work | None, statements_count: bool = True) -> str:
         calls = work.calls if work is not None else []
-        statements, branches = _size(function) if statements_count or calls else (0, 0)
+        # Without data calls only size can make a handler fat, and a few lines cannot be.
+        lines = function.end_point[0] - function.start_point[0] + 1
+        sized = calls or (statements_count and lines > self.option("max-handler-branches"))
+        statements, branches = _size(function, self.ctx.model.grammar) if sized else (0, 0)
         too_much = len(calls) > self.option("max-handler-queries")
         too_long = statements > self.option("max-handler-statements")
         too_branchy = branches > self.option("max-handler-branches")
@@ -186,34 +192,29 @@ def _first_line_span(function: Node) -> dict:
             "end_column": end_column}
 
 
-def _size(function: Node) -> tuple[int, int]:
-    """Statements and branches (guard clauses excluded) written in the handler's body."""
+def _size(function: Node, grammar: str) -> tuple[int, int]:
+    """Statements and branches (guard clauses excluded) written in the handler's body, its
+    callbacks' included (they are its logic): one query over the body's bytes, in C."""
     body = function.child_by_field_name("body")
     if body is None or body.type != "statement_block":
         return 0, 0
-    statements = branches = 0
-    stack = list(body.named_children)
-    while stack:
-        node = stack.pop()
-        kind = node.type
-        if kind in _STATEMENTS:
-            statements += 1
-            if (kind == "if_statement" and not _is_guard(node)) or kind in _LOOPS:
-                branches += 1
-        elif kind == "switch_case":
-            branches += 1
-        if kind not in FUNCTION_KINDS or node is function:
-            stack.extend(node.named_children)
-        else:
-            stack.extend(_function_body_statements(node))
-    return statements, branches
+    cursor = tree_sitter.QueryCursor(_size_query(grammar))
+    cursor.set_byte_range(body.start_byte, body.end_byte)
+    captures = cursor.captures(body)
+    statements = captures.get("statement", [])
+    branches = [node for node in captures.get("branch", [])
+                if node.type != "if_statement" or not _is_guard(node)]
+    return len(statements), len(branches)
 
 
-def _function_body_statements(function: Node) -> list[Node]:
-    """A callback inside the handler is the handler's own logic: its statements count too."""
-    body = function.child_by_field_name("body")
-    return list(body.named_children) if body is not None and body.type == "statement_block" \
-        else []
+@cache
+def _size_query(grammar: str) -> tree_sitter.Query:
+    known = parsing.node_kinds(grammar)
+    statements = " ".join(f"({kind})" for kind in sorted(_STATEMENTS) if kind in known)
+    branches = " ".join(f"({kind})" for kind in sorted(_LOOPS | {"if_statement", "switch_case"})
+                        if kind in known)
+    return tree_sitter.Query(parsing.language(grammar),
+                             f"[{statements}] @statement [{branches}] @branch")
 
 
 def _is_guard(node: Node) -> bool:

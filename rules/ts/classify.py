@@ -14,7 +14,6 @@ import json
 import os
 import re
 from functools import lru_cache
-from pathlib import PurePosixPath
 
 from .model import TsModel
 
@@ -68,28 +67,36 @@ def is_generated(relative_path: str, source: bytes) -> bool:
 
 
 def file_role(model: TsModel, absolute_path: str) -> str:
-    path = PurePosixPath(_package_relative(absolute_path) or model.relative_path)
-    folders = {part.lower() for part in path.parts[:-1]}
-    if folders & _TOOLING_FOLDERS or _TOOLING_NAMES.search(path.name):
+    """SERVER, CLIENT or TOOLING (computed once per file, whichever rule asks first)."""
+    if model.role is None:
+        model.role = _role(model, absolute_path)
+    return model.role
+
+
+def _role(model: TsModel, absolute_path: str) -> str:
+    relative = _package_relative(absolute_path) or model.relative_path
+    *parents, name = relative.split("/")
+    folders = {part.lower() for part in parents}
+    if folders & _TOOLING_FOLDERS or _TOOLING_NAMES.search(name):
         return TOOLING
     if model.handlers or "use server" in model.directives:
         return SERVER
-    if _looks_like_client(model, path, folders):
+    if _looks_like_client(model, name, folders):
         return CLIENT
     if package_kind(os.path.dirname(absolute_path)) == CLIENT:
         return CLIENT
     return SERVER
 
 
-def _looks_like_client(model: TsModel, path: PurePosixPath, folders: set[str]) -> bool:
+def _looks_like_client(model: TsModel, name: str, folders: set[str]) -> bool:
     if "use client" in model.directives or model.has_jsx:
         return True
     if _BROWSER_API.search(model.root.text or b""):
         return True
-    stem = path.name.split(".")[0] if not path.name.startswith("use") else path.stem
+    stem = name.rsplit(".", 1)[0]
     if folders & _CLIENT_FOLDERS and "api" not in folders:
         return True
-    if _CLIENT_FILE.search(path.stem) or _CLIENT_FILE.search(stem):
+    if _CLIENT_FILE.search(stem) or _CLIENT_FILE.search(stem.split(".")[0]):
         return True
     return any(source.startswith(_CLIENT_MODULES) and not source.startswith("react-email")
                for source in model.import_sources()
@@ -104,7 +111,11 @@ def _package_relative(absolute_path: str) -> str | None:
     """The path inside its package (the nearest folder with a package.json): folder names
     above the package say nothing about the file's role."""
     root = package_root(os.path.dirname(absolute_path))
-    return PurePosixPath(os.path.relpath(absolute_path, root)).as_posix() if root else None
+    if root is None:
+        return None
+    relative = absolute_path[len(root):].lstrip(os.sep) if absolute_path.startswith(root) \
+        else os.path.relpath(absolute_path, root)
+    return relative.replace(os.sep, "/")
 
 
 @lru_cache(maxsize=512)

@@ -12,7 +12,6 @@ actions (`"use server"`). A registration whose handler lives in another module
 from __future__ import annotations
 
 import posixpath
-from pathlib import PurePosixPath
 
 from . import frameworks as fw
 from .model import FUNCTION_KINDS, Handler, Node, TsModel, module_id, string_value, text
@@ -91,6 +90,8 @@ def _request_response_functions(model: TsModel) -> None:
 
 def _takes_request_and_response(function: Node) -> bool:
     parameters = function.child_by_field_name("parameters")
+    if parameters is None or parameters.named_child_count != 2:
+        return False
     names = [_parameter_name(parameter) for parameter in parameters.named_children
              if parameter.type != "comment"] if parameters is not None else []
     return (len(names) == 2 and names[0] in fw.REQUEST_PARAMETERS
@@ -126,8 +127,8 @@ def function_name(function: Node) -> str:
 
 # ----- file-convention handlers (Next.js, server actions) -----
 def _next_route_exports(model: TsModel) -> None:
-    path = PurePosixPath(model.relative_path)
-    if path.stem != "route" or "app" not in path.parts[:-1]:
+    *folders, name = model.relative_path.split("/")
+    if name.rsplit(".", 1)[0] != "route" or "app" not in folders:
         return
     for name, node in model.exports.items():
         if name in fw.NEXT_ROUTE_EXPORTS:
@@ -135,7 +136,7 @@ def _next_route_exports(model: TsModel) -> None:
 
 
 def _pages_api_default(model: TsModel) -> None:
-    parts = PurePosixPath(model.relative_path).parts
+    parts = model.relative_path.split("/")
     in_pages_api = any(parts[index] == "pages" and parts[index + 1] == "api"
                        for index in range(len(parts) - 2))
     if in_pages_api and "default" in model.exports:

@@ -7,7 +7,6 @@ rule's question reaches, so a file whose rules ask nothing pays nothing for them
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 import tree_sitter
 
@@ -62,9 +61,9 @@ def module_id(relative_path: str) -> str:
         if path.endswith(suffix):
             path = path[: -len(suffix)]
             break
-    pure = PurePosixPath(path)
-    if pure.name == "index" and str(pure.parent) != ".":
-        path = str(pure.parent)
+    folder, _, name = path.rpartition("/")
+    if name == "index" and folder:
+        path = folder
     return "ts:" + path.replace(".", "~")
 
 
@@ -97,6 +96,7 @@ class TsModel:
         # Handlers this file registers that are defined in other modules (plain data).
         self.registered: list[dict] = []
         self.has_jsx = False
+        self.role: str | None = None  # classify.file_role's answer, once asked
         self._scopes: dict[int, dict[str, Binding]] = {}
         self._read_top_level()
 
