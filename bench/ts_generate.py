@@ -30,11 +30,13 @@ def generate(root: Path, files: int, seed: int = 0) -> dict:
     violations: list[dict] = []
     for index in range(files):
         kind = rng.choices(KINDS, WEIGHTS)[0]
-        path, lines, planted = _WRITERS[kind](index, rng)
+        out = _File()
+        path = _WRITERS[kind](out, index, rng)
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        violations.extend({"path": path, "line": line, "code": code} for line, code in planted)
+        target.write_text("\n".join(out.lines) + "\n", encoding="utf-8")
+        violations.extend({"path": path, "line": line, "code": code}
+                          for line, code in out.planted)
     counts: dict[str, int] = {}
     for violation in violations:
         counts[violation["code"]] = counts.get(violation["code"], 0) + 1
@@ -67,8 +69,7 @@ def _types(out: _File, index: int, rng: random.Random, plant_any: bool) -> None:
     out.add("")
 
 
-def _router(index: int, rng: random.Random):
-    out = _File()
+def _router(out: _File, index: int, rng: random.Random) -> str:
     out.add("import { Router, Request, Response } from 'express';",
             "import { prisma } from '../lib/prisma';",
             f"import {{ summarise{index % 50} }} from '../services/orders-{index % 50}';", "",
@@ -90,11 +91,10 @@ def _router(index: int, rng: random.Random):
                 "    res.status(500).json({ success: false, error: 'Internal error' });",
                 "  }", "});", "")
     out.add("export default router;")
-    return f"server/src/routes/orders-{index}.ts", out.lines, out.planted
+    return f"server/src/routes/orders-{index}.ts"
 
 
-def _next_route(index: int, rng: random.Random):
-    out = _File()
+def _next_route(out: _File, index: int, rng: random.Random) -> str:
     out.add("import { NextResponse } from 'next/server';",
             "import { prisma } from '@/lib/prisma';", "")
     _types(out, index, rng, plant_any=True)
@@ -106,15 +106,15 @@ def _next_route(index: int, rng: random.Random):
     if fat:
         out.add("  const total = await prisma.item.count();")
     out.add("  return NextResponse.json({ success: true, data: items });", "}", "")
-    out.add("export async function POST(request: Request) {", "  const body = await request.json();",
+    out.add("export async function POST(request: Request) {",
+            "  const body = await request.json();",
             "  const item = await prisma.item.create({ data: body });",
             "  return NextResponse.json({ success: true, data: item }, { status: 201 });", "}")
     _helpers(out, index, rng, 6)
-    return f"web/app/api/items-{index}/route.ts", out.lines, out.planted
+    return f"web/app/api/items-{index}/route.ts"
 
 
-def _controller(index: int, rng: random.Random):
-    out = _File()
+def _controller(out: _File, index: int, rng: random.Random) -> str:
     out.add("import type { Request, Response } from 'express';",
             "import { prisma } from '../lib/prisma';", "")
     _types(out, index, rng, plant_any=True)
@@ -128,11 +128,10 @@ def _controller(index: int, rng: random.Random):
             out.add("  await prisma.auditLog.create({ data: { customerId: req.params.id } });")
         out.add("  res.json({ success: true, data: customer });", "};", "")
     _helpers(out, index, rng, 5)
-    return f"server/src/controllers/customers-{index}.ts", out.lines, out.planted
+    return f"server/src/controllers/customers-{index}.ts"
 
 
-def _service(index: int, rng: random.Random):
-    out = _File()
+def _service(out: _File, index: int, rng: random.Random) -> str:
     out.add("import { prisma } from '../lib/prisma';", "")
     _types(out, index, rng, plant_any=True)
     out.add(f"export async function summarise{index}(order: {{ id: string }} | null) {{",
@@ -140,22 +139,20 @@ def _service(index: int, rng: random.Random):
             "  const lines = await prisma.orderLine.findMany({ where: { orderId: order.id } });",
             "  return lines.reduce((sum, line) => sum + line.quantity, 0);", "}", "")
     _helpers(out, index, rng, 9)
-    return f"server/src/services/orders-{index}.ts", out.lines, out.planted
+    return f"server/src/services/orders-{index}.ts"
 
 
-def _util_js(index: int, rng: random.Random):
-    out = _File()
+def _util_js(out: _File, index: int, rng: random.Random) -> str:
     out.add("'use strict';", "")
     for number in range(rng.randint(8, 12)):
         out.add(f"function format{number}(value, digits) {{",
                 "  const fixed = Number(value).toFixed(digits);",
                 "  return fixed.replace(/\\B(?=(\\d{3})+(?!\\d))/g, ',');", "}", "")
     out.add("module.exports = { format0 };")
-    return f"server/src/lib/format-{index}.js", out.lines, out.planted
+    return f"server/src/lib/format-{index}.js"
 
 
-def _component(index: int, rng: random.Random):
-    out = _File()
+def _component(out: _File, index: int, rng: random.Random) -> str:
     out.add("import { useState } from 'react';", "",
             f"export function Panel{index}({{ rows }}: {{ rows: any[] }}) {{",
             "  const [open, setOpen] = useState(false);", "  return (",
@@ -163,7 +160,7 @@ def _component(index: int, rng: random.Random):
             "      {open && rows.map((row) => <p key={row.id}>{row.name} &amp; more</p>)}",
             "    </section>", "  );", "}")
     _helpers(out, index, rng, 6)
-    return f"web/components/panel-{index}.tsx", out.lines, out.planted
+    return f"web/components/panel-{index}.tsx"
 
 
 def _helpers(out: _File, index: int, rng: random.Random, count: int) -> None:

@@ -41,8 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--tree", type=Path, default=None)
-    args = parser.parse_args(argv)
-    backlint = tool("backlint", path_fallback=True)
+    return run(parser.parse_args(argv), tool("backlint", path_fallback=True))
+
+
+def run(args: argparse.Namespace, backlint: str | None) -> int:
     if backlint is None:
         print("backlint is not installed", file=sys.stderr)
         return 2
