@@ -115,10 +115,7 @@ class FatRouteHandlerTs(TsRule):
 
     def _verdict(self, function: Node, work: _Work | None, statements_count: bool = True) -> str:
         calls = work.calls if work is not None else []
-        # Without data calls only size can make a handler fat, and a few lines cannot be.
-        lines = function.end_point[0] - function.start_point[0] + 1
-        sized = calls or (statements_count and lines > self.option("max-handler-branches"))
-        statements, branches = _size(function, self.ctx.model.grammar) if sized else (0, 0)
+        statements, branches = self._measured(function, bool(calls), statements_count)
         too_much = len(calls) > self.option("max-handler-queries")
         too_long = statements > self.option("max-handler-statements")
         too_branchy = branches > self.option("max-handler-branches")
@@ -131,6 +128,15 @@ class FatRouteHandlerTs(TsRule):
         what = f"{found} in {size}" if found else size.capitalize()
         pronoun = "them" if len(calls) > 1 else "it" if calls else "the logic"
         return f"{what}; move {pronoun} into {self._service_target()} and call it from the handler"
+
+    def _measured(self, function: Node, has_calls: bool, statements_count: bool
+                  ) -> tuple[int, int]:
+        """Statements and branches; without data calls only size can make a handler fat, and a
+        function of a few lines cannot be."""
+        lines = function.end_point[0] - function.start_point[0] + 1
+        if has_calls or (statements_count and lines > self.option("max-handler-branches")):
+            return _size(function, self.ctx.model.grammar)
+        return 0, 0
 
     @classmethod
     def finish_project(cls, facts_by_path: dict[str, dict], settings) -> list[Finding]:
