@@ -21,11 +21,14 @@ It is reported where a route handler or exception handler returns it:
   as is or wrapped in a response without a status. Helpers in the same file are followed file by
   file (flake8 too); helpers imported from other modules need `backlint check` or pylint.
 
-A status computed at run time is not judged, and neither are webhook receivers (a handler
-named or documented as a webhook, or calling a `Webhook` API): they acknowledge the events they
-ignore with a 2xx, or the sender retries them. Batch results that carry an `errors` list
-(`{"results": [...], "errors": [...]}`) and resources with an `error` field
-(`{"id": job.id, "status": job.status, "error": job.error}`) are no error bodies.
+An explicit 2xx status is a choice where the same handler answers other errors with an explicit
+4xx/5xx (a sync or callback protocol whose client retries on errors): its explicit 2xx error
+bodies are not reported then. A status computed at run time is not judged, and neither are
+webhook receivers (a handler named or documented as a webhook, or calling a `Webhook` API): they
+acknowledge the events they ignore with a 2xx, or the sender retries them. Batch results that
+carry an `errors` list (`{"results": [...], "errors": [...]}`) and resources with an `error`
+field or a failed `status` (`{"id": job.id, "status": job.status, "error": job.error}`,
+`{"paid": False, "status": "failed"}`) are no error bodies.
 
 ## TypeScript/JavaScript
 The same rule on TS/JS server code, with each framework's way of sending a body:
@@ -140,6 +143,8 @@ class _Frame:
     framework: str = ""
     qualname: str | None = None
     returns: list = field(default_factory=list)  # a helper's: "body", "response" or None
+    explicit: list = field(default_factory=list)  # error bodies sent with an explicit 2xx
+    sends_errors: bool = False  # some answer has an explicit 4xx/5xx status
 
 
 class ErrorWithSuccessStatus(Rule):
@@ -186,6 +191,9 @@ class ErrorWithSuccessStatus(Rule):
 
     def leave_FunctionDef(self, _node: ast.AST) -> None:
         frame = self._frames.pop()
+        if not frame.sends_errors:  # else its 2xx error bodies are chosen (a caller that retries)
+            for node, message in frame.explicit:
+                self.report(node, message)
         if frame.kind == "helper" and frame.returns and None not in frame.returns:
             self._helpers[frame.qualname] = "response" if "response" in frame.returns else "body"
 
@@ -204,13 +212,14 @@ class ErrorWithSuccessStatus(Rule):
     def _check_return(self, frame: _Frame, value: ast.AST) -> None:
         body, status = _split_tuple(value)
         if status == responses.UNKNOWN or (status is not None and status not in _SUCCESS):
+            frame.sends_errors |= status is not None and status >= 400
             return
         if isinstance(body, ast.Await):
             body = body.value
         if isinstance(body, ast.Call):
             qualname = self.ctx.model.resolve(body.func)
             if responses.is_json_response(qualname):
-                self._check_response(body, qualname, status)
+                self._check_response(frame, body, qualname, status)
                 return
         if frame.kind == "view_helper":
             return  # its plain values are for the handler that calls it
@@ -226,11 +235,13 @@ class ErrorWithSuccessStatus(Rule):
         marker = self._marker(body)
         if marker:
             where = f"status {status}" if status else "the default status (200)"
-            self.report(body, _message(f"An error body ({marker})", where))
+            self._report(frame, body, _message(f"An error body ({marker})", where), status)
 
-    def _check_response(self, call: ast.Call, qualname: str, outer: int | None) -> None:
+    def _check_response(self, frame: _Frame, call: ast.Call, qualname: str,
+                        outer: int | None) -> None:
         status = responses.response_status(call, qualname)
         if status == responses.UNKNOWN or (status is not None and status not in _SUCCESS):
+            frame.sends_errors |= status is not None and status >= 400
             return
         status = status if status is not None else outer
         body = responses.response_body(call, qualname)
@@ -244,7 +255,13 @@ class ErrorWithSuccessStatus(Rule):
         if marker:
             name = qualname.rpartition(".")[2]
             where = f"status {status}" if status else f"the default status of `{name}` (200)"
-            self.report(call, _message(f"An error body ({marker})", where))
+            self._report(frame, call, _message(f"An error body ({marker})", where), status)
+
+    def _report(self, frame: _Frame, node: ast.AST, message: str, status: int | None) -> None:
+        if status is None:
+            self.report(node, message)
+        else:
+            frame.explicit.append((node, message))
 
     def _plain_dict_ok(self, frame: _Frame) -> bool:
         return frame.framework in _PLAIN_DICT_FRAMEWORKS

@@ -85,24 +85,32 @@ def error_marker(body: ast.AST, error_keys: tuple[str, ...], in_except: bool) ->
     """What makes `body` an error body (`"success": False`, `"error": ...`), or None.
 
     Batch results carrying an `errors` list and resources with an `error` field (a job's
-    status) are no error bodies: an `error` key counts only in a dict made of envelope keys,
-    with a value that is not empty and not a resource's attribute."""
+    status) are no error bodies: a failed `status` or an `error` key counts only in a dict made
+    of envelope keys, with a value that is not empty and not a resource's attribute."""
     pairs = _pairs(body)
     if pairs is None:
         return None
     for key, value in pairs:
-        if key in ("success", "ok", "status") and _is_constant(value, False):
+        if key in ("success", "ok") and _is_constant(value, False):
             return f'"{key}": False'
-        if key == "status" and isinstance(value, ast.Constant) \
-                and str(value.value).lower() in _FAILURE_WORDS:
-            return f'"status": "{value.value}"'
     keys = {key for key, _ in pairs}
     if not keys <= ENVELOPE_KEYS | set(error_keys):
-        return None
+        return None  # `{"paid": False, "status": "failed"}` is a payment's state
+    for key, value in pairs:
+        if key == "status" and _is_failed_status(value):
+            return f'"status": {value.value!r}'.replace("'", '"')
     for key, value in pairs:
         if key in error_keys and _carries_error(value, in_except):
             return f'"{key}": ...'
     return None
+
+
+def _is_failed_status(value: ast.AST) -> bool:
+    """`"status": False`, `"status": "error"` / `"fail"` ..."""
+    if _is_constant(value, False):
+        return True
+    return isinstance(value, ast.Constant) and isinstance(value.value, str) \
+        and value.value.lower() in _FAILURE_WORDS
 
 
 def _pairs(body: ast.AST) -> list[tuple[str, ast.AST]] | None:
