@@ -18,7 +18,11 @@ Logging is any call on a logger (`logger.exception/error/warning/...`, `logging.
 block that re-raises (`raise`, `raise ServiceError(...) from error`) or passes the exception to a
 project function (`self.handle_exceptions(error)`) hands the error to code that can log it and is
 not reported; neither are narrow catches answered with a 4xx
-(`except User.DoesNotExist: raise Http404`), which are expected outcomes, not errors to log.
+(`except User.DoesNotExist: raise Http404`), or broad ones around a try block that only
+parses or validates input (`request.get_json()`, `json.loads(...)`, `int(...)`,
+`check_email(...)`) answered with anything but a 5xx: invalid input is an expected outcome, not
+an error to log. A tolerated one-statement try (`try: trim_memory() except Exception: pass`) is
+a best-effort call and not reported either.
 
 The message names the project's logger when it has one: the logger its modules use most
 (`backlint check` and pylint count them across the project; flake8 counts the file's own).
@@ -91,6 +95,9 @@ _ABORT_CALLS = frozenset({"flask.abort", "quart.abort", "werkzeug.exceptions.abo
 _DJANGO_HTTP_ERRORS = frozenset({"django.http.Http404", "django.core.exceptions.PermissionDenied",
                                  "django.core.exceptions.SuspiciousOperation",
                                  "django.core.exceptions.BadRequest"})
+_PARSE_WORDS = frozenset({"parse", "load", "loads", "json", "valid", "validate", "check", "int",
+                          "float", "decimal", "decode", "uuid", "strptime", "fromisoformat",
+                          "literal_eval", "b64decode", "unquote"})
 # Builtins a caught exception is formatted or inspected with: no one logs it there.
 _NOT_HANDING_ON = frozenset({"str", "repr", "format", "type", "isinstance", "getattr", "hasattr",
                              "len", "dict", "list", "tuple", "vars", "id"})
@@ -118,9 +125,14 @@ class UnloggedErrorResponse(Rule):
                 or self._hands_on(node):
             return
         broad = self._is_broad(node.type)
+        attempt = self.ctx.model.parent()
+        tried = attempt.body if isinstance(attempt, ast.Try) else []
         if broad and _only_passes(node.body):
-            self._add(node, "This except block swallows the error (`pass`) without logging it")
+            if len(tried) > 1:  # one tolerated statement is a best-effort call
+                self._add(node, "This except block swallows the error (`pass`) without logging it")
             return
+        if broad and self._parses_input(tried):
+            broad = False  # invalid client input is an outcome: only a 5xx answer is reported
         answer = self._answer(node.body, broad)
         if answer:
             self._add(node, f"This except block turns the error into {answer} without logging it")
@@ -207,6 +219,15 @@ class UnloggedErrorResponse(Rule):
                 return responses.status_value(keyword.value)
         status = responses.status_value(call.args[0]) if call.args else None
         return status if status is not None else responses.UNKNOWN
+
+    def _parses_input(self, tried: list[ast.stmt]) -> bool:
+        """`data = request.get_json()`, `int(value)`, `check_email(...)`: every call of the try
+        block parses or validates input."""
+        calls = [dotted(node.func) or "" for node in own_nodes(tried) if isinstance(node, ast.Call)
+                 and not fw.is_response_call(self.ctx.model.resolve(node.func))]
+        return bool(calls) and all(
+            name.startswith(("request.", "self.request.")) or
+            not _PARSE_WORDS.isdisjoint(words(name.replace(".", "_"))) for name in calls)
 
     def _hands_on(self, handler: ast.ExceptHandler) -> bool:
         """`self.handle_exceptions(error)`: the caught exception goes to a project function,

@@ -81,8 +81,10 @@ from __future__ import annotations
 import ast
 
 from .base import Option, Rule
+from .context import FileContext
 from .finding import Finding
 from .globs import matches_any
+from .settings import Settings
 
 SERVICE_WORDS = frozenset({"services", "service", "lib", "libs", "repositories", "repository"})
 ROUTE_WORDS = frozenset({"routes", "route", "routers", "router", "views", "view", "controllers",
@@ -103,7 +105,7 @@ class ServiceImportsRoute(Rule):
     severity = "warning"
     options = _OPTIONS
 
-    def __init__(self, ctx) -> None:
+    def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         self._imports: list[list] = []
 
@@ -125,7 +127,7 @@ class ServiceImportsRoute(Rule):
                                      "imports": self._imports}
 
     @classmethod
-    def finish_project(cls, facts_by_path: dict[str, dict], settings) -> list[Finding]:
+    def finish_project(cls, facts_by_path: dict[str, dict], settings: Settings) -> list[Finding]:
         layers = _Layers(settings)
         modules = {facts[cls.code]["module"]: facts[cls.code]
                    for _path, facts in sorted(facts_by_path.items()) if cls.code in facts}

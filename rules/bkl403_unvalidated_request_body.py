@@ -11,8 +11,10 @@ Reports a route handler that reads the raw request body instead of a typed, vali
 The body is validated, and nothing is reported, when the value read is handed to a validator:
 a class (`UserIn(**payload)`, `UserSerializer(data=request.data)`, `ContactForm(request.POST)`)
 or a call named for it (`schema.load(payload)`, `User.model_validate(payload)`,
-`validate(payload, SCHEMA)`), directly or through the variable it was assigned to. One finding
-per handler, on its first raw read.
+`validate(payload, SCHEMA)`), directly or through the variable it was assigned to, or when
+the handler calls a validator at all (`schema.load({"key": key})` for each item); writing a
+field into it (`request.data["owner"] = pk` before `super().create(...)`) is no read. One
+finding per handler, on its first raw read.
 
 ## Why it matters
 The guide: "Validate input at the boundary ... parse and validate with a typed model (Zod,
@@ -264,7 +266,8 @@ def _used_as_mapping(node: ast.AST, parents: dict) -> bool:
     """`request.POST["x"]`, `request.data.get("x")`, `dict(request.form)`, `for k in ...`."""
     parent = parents.get(node)
     if isinstance(parent, ast.Subscript) and parent.value is node:
-        return True
+        # `request.data["owner"] = pk` fills in a field for the serializer that validates it
+        return not isinstance(parent.ctx, ast.Store)
     if isinstance(parent, ast.Attribute) and parent.attr in ("get", "getlist", "items", "keys",
                                                              "values", "copy", "dict", "pop"):
         return True
