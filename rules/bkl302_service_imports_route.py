@@ -143,9 +143,18 @@ class ServiceImportsRoute(Rule):
                     findings.setdefault((path, finding.line, finding.column), finding)
         return sorted(findings.values())
 
-    def _place(self, node: ast.stmt, module: str, name: str) -> list:
+    def _place(self, node: ast.Import | ast.ImportFrom, module: str, name: str) -> list:
         return [module, name, node.lineno, node.col_offset, node.end_lineno or node.lineno,
-                node.end_col_offset or node.col_offset, ast.unparse(node)]
+                node.end_col_offset or node.col_offset, _statement_text(node)]
+
+
+def _statement_text(node: ast.Import | ast.ImportFrom) -> str:
+    """The import as written, without `ast.unparse` (every import of every file is recorded)."""
+    names = ", ".join(alias.name + (f" as {alias.asname}" if alias.asname else "")
+                      for alias in node.names)
+    if isinstance(node, ast.Import):
+        return f"import {names}"
+    return f"from {'.' * node.level}{node.module or ''} import {names}"
 
 
 class _Layers:

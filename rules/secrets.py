@@ -38,6 +38,9 @@ KEY_PREFIXES = (
     ("a SendGrid API key", re.compile(r"^SG\.[\w-]{16,}\.[\w-]{16,}$")),
     ("a private key", re.compile(r"^-----BEGIN ([A-Z]+ )?PRIVATE KEY-----")),
 )
+# One cheap test every string constant of a file goes through before the patterns above.
+_KEY_START = re.compile(r"[rs]k_live_|sk-|gh[pousr]_|github_pat_|xox[abposr]-|AKIA|ASIA|AIza|SG\.|"
+                        r"-----BEGIN")
 _DSN = re.compile(
     r"^(?P<scheme>postgres(ql)?(\+\w+)?|mysql(\+\w+)?|mariadb(\+\w+)?|mongodb(\+srv)?|rediss?|"
     r"amqps?|mssql(\+\w+)?|oracle(\+\w+)?)://(?P<user>[^\s:/@]+):(?P<password>[^\s@/]+)@"
@@ -85,7 +88,7 @@ def _name_match(name: str) -> re.Match[str] | None:
 def known_key(value: str) -> str | None:
     """What the value is, if it has the shape of a vendor's live key (and is not a documented
     example such as AWS's `AKIAIOSFODNN7EXAMPLE`)."""
-    if is_placeholder(value):
+    if not _KEY_START.match(value) or is_placeholder(value):
         return None
     for description, pattern in KEY_PREFIXES:
         if pattern.match(value):
@@ -95,7 +98,7 @@ def known_key(value: str) -> str | None:
 
 def dsn_with_password(value: str) -> bool:
     """A connection string carrying a real-looking password for a non-local host."""
-    match = _DSN.match(value)
+    match = _DSN.match(value) if "://" in value else None
     if match is None:
         return False
     password = match.group("password")
