@@ -37,6 +37,23 @@ are out of scope.
 
 The message never repeats the secret.
 
+## TypeScript/JavaScript
+Off by default on TS/JS (`extend-select = ["BKL203"]` turns it on; the Python side stays on):
+its sampled precision on real repositories was below 0.9 before its last fixes (see
+docs/real-repos.md). On TS/JS server code it reports a string literal that is a vendor's key
+by its format (`sk_live_`, `rk_live_`, `whsec_`, OpenAI `sk-proj-`, Anthropic `sk-ant-`,
+GitHub `ghp_`/`github_pat_`, GitLab, Slack `xoxb-`, AWS `AKIA`, SendGrid `SG.`, Resend `re_`,
+npm, Shopify, a PEM private key, a Supabase service-role JWT), a connection string with a
+password for a real host, a credential-named property, variable, member, default or
+`Authorization: "Bearer ..."` header holding a value long and random enough to be one, and
+the fallback of a credential's environment variable (`process.env.JWT_SECRET ||
+"superSecret"`). Never: public keys (`pk_live_`, PostHog `phc_`, Google `AIza`, Supabase anon
+JWTs, `NEXT_PUBLIC_` values), placeholders and markers (`changeme`, `not-required`,
+`NO-DEFINED`, `xxx`, `${VAR}`), words, identifiers and error codes (`invalid_token`,
+`TOKEN_EXPIRED`), prefixes, versions, paths, URLs without a password, localhost or compose
+connection strings, documentation `example` values, test, testing, seed, fixture, mock, demo,
+integration-test and `*-dev` files, and client code.
+
 ## Why it matters
 The guide: "Use environment variables for all credentials — never hardcode." A secret in the
 source is in every clone, fork, backup, CI log and container image of the repository, and in its
@@ -50,6 +67,12 @@ import stripe
 stripe.api_key = "sk_live_51Hx9QbLk2mP8vR4tYwZ6aNc3"
 JWT_SECRET = "9f1c2e7a4b8d0f3e6a5c1b2d"
 ```
+```ts
+import Stripe from "stripe";
+
+export const stripe = new Stripe("sk_live_51Hx9QbLk2mP8vR4tYwZ6aNc3");
+export const jwtSecret = process.env.JWT_SECRET || "9f1c2e7a4b8d0f3e6a5c1b2d";
+```
 
 ## Use instead
 ```python
@@ -59,6 +82,12 @@ import stripe
 
 stripe.api_key = os.environ["STRIPE_API_KEY"]
 JWT_SECRET = os.environ["JWT_SECRET"]
+```
+```ts
+import Stripe from "stripe";
+
+export const stripe = new Stripe(process.env.STRIPE_API_KEY!);
+export const jwtSecret = process.env.JWT_SECRET!;
 ```
 
 ## Options

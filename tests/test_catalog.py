@@ -84,7 +84,7 @@ TS_RULES = [rule for rule in RULES if TS_SECTION in rule.doc.sections]
 def _ts_codes_found(source: str, rule, tmp_path) -> list[str]:
     from backlint.rules.ts.engine import analyse_script
 
-    settings = Settings(root=str(tmp_path))
+    settings = Settings(root=str(tmp_path), extend_select=(rule.code,))  # default-off TS sides
     results = []
     for relative, text in _files_of(source, _TS_FILE_HEADING, "src/example.ts").items():
         path = tmp_path / relative

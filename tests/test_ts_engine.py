@@ -177,3 +177,14 @@ def test_ts_fixture_backends_are_clean_of_internal_errors():
     result = run(root, "check", "--format", "json", "--no-semgrep", "--no-cache",
                  "express-backend", "nextjs-backend")
     assert json.loads(result.stdout)["errors"] == []
+
+
+def test_a_default_off_ts_side_runs_only_when_selected():
+    from backlint.rules.ts.engine import analyse_script
+
+    source = b'export const stripe = "sk_live_51Hx9QbLk2mP8vR4tYwZ6aNc3";\n'
+    default = analyse_script(source, "src/config.ts", Settings(root="."))
+    selected = analyse_script(source, "src/config.ts",
+                              Settings(root=".", extend_select=("BKL203",)))
+    assert [finding.code for finding in default.findings] == []
+    assert [finding.code for finding in selected.findings] == ["BKL203"]

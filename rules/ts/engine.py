@@ -57,7 +57,9 @@ def analyse_script(source: bytes, path: str, settings: Settings, *,
 
 def enabled_ts_rules(relative: str, settings: Settings) -> tuple[type[TsRule], ...]:
     enabled = {rule.code for rule in enabled_rules_for(relative, settings)}
-    return tuple(rule for rule in ts_rules() if rule.code in enabled)
+    return tuple(rule for rule in ts_rules() if rule.code in enabled
+                 and (rule.ts_default_enabled or rule.code in settings.select
+                      or rule.code in settings.extend_select))
 
 
 def _decode(source: bytes, path: str, settings: Settings) -> tuple[bytes, str, FileError | None]:
