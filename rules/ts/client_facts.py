@@ -23,9 +23,17 @@ _DESTINATION_KEYS = frozenset({"url", "baseURL", "baseUrl", "host", "hostname", 
                                "region", "apiKey", "accessKeyId", "token", "auth", "user"})
 
 
-# Options that say whose credential or database a client uses.
+# Options that say whose credential, database or server a client uses.
 _TENANT_KEYS = frozenset({"apiKey", "token", "accessToken", "auth", "key", "secret",
-                          "credentials", "connectionString", "url", "uri", "password"})
+                          "credentials", "connectionString", "url", "uri", "password", "host",
+                          "baseUrl", "baseURL", "endpoint"})
+
+
+def _bound_value(binding) -> Node | None:
+    """The value a local name was given, also through destructuring (`const { host } = conn`)."""
+    if binding is None or binding.kind != "variable" or binding.node is None:
+        return None
+    return binding.value or binding.node.child_by_field_name("value")
 
 
 def _key(pair: Node) -> str:
@@ -169,9 +177,9 @@ class TsClientFacts(TsCollector):
                 binding = self.ctx.model.lookup(text(node), node)
                 if binding is not None and binding.kind == "parameter":
                     return True
-                if binding is not None and binding.kind == "variable" and binding.value \
-                        is not None and not _is_top_level(binding.node) \
-                        and self._from_parameter(binding.value, depth + 1):
+                value = _bound_value(binding)
+                if value is not None and not _is_top_level(binding.node) \
+                        and self._from_parameter(value, depth + 1):
                     return True
                 continue
             if node.type == "member_expression":
