@@ -50,9 +50,9 @@ functions, and the singleton of another module to use instead, need the whole pr
 `backlint check` and the pylint plugin report those.
 
 ## TypeScript/JavaScript
-Off by default on TS/JS (`extend-select = ["BKL201"]` turns it on; the Python side stays
-on): its sampled precision on repositories it was not tuned on was 0.73 (see
-docs/real-repos.md). The same rule on TS/JS: a client constructor of the TS table (`backlint.rules.ts.client_table`:
+Off by default on TS/JS (`extend-select = ["BKL201"]` turns it on; the Python side stays on):
+its sampled precision on repositories it was not tuned on was 0.73 (see docs/real-repos.md). The
+same rule on TS/JS: a client constructor of the TS table (`backlint.rules.ts.client_table`:
 Prisma, Drizzle, pg, postgres, mysql2, mongodb, mongoose, ioredis, node-redis, `@upstash/redis`,
 `@upstash/ratelimit`, QStash, BullMQ, Kafka, RabbitMQ, Knex, Sequelize, TypeORM, Kysely, libSQL,
 ClickHouse, every `@aws-sdk/client-*` client, Stripe, OpenAI, Anthropic, Google AI, Groq,
@@ -61,9 +61,9 @@ Google Cloud, `axios.create`, undici pools) called inside a handler (Express, Ko
 Hono, Next.js route exports, wrapped ones and pages/api, NestJS controllers, tRPC procedures,
 ts-rest handlers, server actions), or inside a project function a handler calls, in the same
 module or through imports (relative paths, `index` files, tsconfig `paths`, `@/`), NestJS
-services injected into a controller (`this.orders.list()`) and class constructors
-(`new Service()`) included. The message names the project's TS singleton of the same kind
-(never a Python one).
+services injected into a controller (`this.orders.list()`) and class constructors (`new
+Service()`) included. The message names the project's TS singleton of the same kind (never a
+Python one).
 
 Not reported: module-level clients; memoised getters and lazy globals (`if (client) return
 client; client = new X()`, `client ??= new X()`, `globalThis.prisma ?? new PrismaClient()`,

@@ -23,16 +23,16 @@ session calls in a module that defines a timeout `HTTPAdapter` subclass or repla
 `request` method (the usual ways to give a session a default); test code.
 
 ## TypeScript/JavaScript
-Off by default on TS/JS (`extend-select = ["BKL204"]` turns it on; the Python side stays
-on): its sampled precision on repositories it was not tuned on was 0.85 (see
-docs/real-repos.md). The same rule on TS/JS server code: `fetch(...)` (global, `globalThis.fetch`, node-fetch,
-undici's fetch, cross-fetch) without a `signal`; axios calls (`axios.get/post/...`,
-`axios(config)`, `axios.request`) without `timeout`, and `axios.create(...)` without `timeout`
-(reported once, where the instance is made; its calls are not), unless the file sets
-`axios.defaults.timeout`; got without `timeout`, and `got.extend(...)` without one. Options held
-in a `const` object and spread into the options (`{ ...withTimeout, method: "POST" }`) are
-followed; options that come from a parameter, an import or a call are not judged, so the
-project's own fetch wrapper that sets a signal counts, and its callers are not reported.
+Off by default on TS/JS (`extend-select = ["BKL204"]` turns it on; the Python side stays on):
+its sampled precision on repositories it was not tuned on was 0.85 (see docs/real-repos.md). The
+same rule on TS/JS server code: `fetch(...)` (global, `globalThis.fetch`, node-fetch, undici's
+fetch, cross-fetch) without a `signal`; axios calls (`axios.get/post/...`, `axios(config)`,
+`axios.request`) without `timeout`, and `axios.create(...)` without `timeout` (reported once,
+where the instance is made; its calls are not), unless the file sets `axios.defaults.timeout`;
+got without `timeout`, and `got.extend(...)` without one. Options held in a `const` object and
+spread into the options (`{ ...withTimeout, method: "POST" }`) are followed; options that come
+from a parameter, an import or a call are not judged, so the project's own fetch wrapper that
+sets a signal counts, and its callers are not reported.
 
 Not reported: same-origin paths (`fetch("/api/items")`), a forwarded `Request`
 (`fetch(request)`), SWR-style `fetcher` functions, ky (it has a 10 s default), undici's

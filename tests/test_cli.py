@@ -410,8 +410,8 @@ def test_python_dash_m_runs_the_cli(project: Path) -> None:
 # semgrep findings in JS/TS files --------------------------------------------------------------
 
 class _FakeSemgrep:
-    """Stands in for backlint.semgrep_runner: reports BKL105 (a code the in-process engine does
-    not check) on every line containing `leak`."""
+    """Stands in for backlint.semgrep_runner: reports BKL105 and BKL102 (codes the in-process
+    engine does not check) on every line containing `leak`."""
 
     calls: list[list[str]] = []
 
@@ -428,7 +428,7 @@ class _FakeSemgrep:
                                      "end_line": number, "end_column": 9,
                                      "message": "leaked", "severity": "error"})
                 if "token" in line:
-                    findings.append({"code": "BKL203", "symbol": "hardcoded-credential",
+                    findings.append({"code": "BKL102", "symbol": "debug-mode-enabled",
                                      "path": path, "line": number, "column": 0,
                                      "end_line": number, "end_column": 5,
                                      "message": "credential", "severity": "error"})
@@ -451,7 +451,7 @@ def test_semgrep_findings_are_merged_and_filtered(tmp_path: Path, fake_semgrep) 
     write(tmp_path, {
         "app/types.py": ANY_MODULE,
         "web/api.ts": "one\n  leak(e)\n  leak(e) // noqa: BKL105\n  leak(e) // noqa\n"
-                      "  leak(e) // noqa: BKL203\n  token\n",
+                      "  leak(e) // noqa: BKL102\n  token\n",
         "web/api.test.ts": "  leak(e)\n  token\n",
         "web/legacy.js": "  leak(e)\n",
         "web/types.d.ts": "  leak(e)\n",
@@ -463,9 +463,9 @@ def test_semgrep_findings_are_merged_and_filtered(tmp_path: Path, fake_semgrep) 
     # Not reported: noqa'd lines, the per-file ignore, the .d.ts file and the test file (BKL105
     # skips tests like its Python twin; codes without one skip tests too).
     assert codes(document) == [("app/types.py", "BKL401", 4), ("web/api.ts", "BKL105", 2),
-                               ("web/api.ts", "BKL105", 5), ("web/api.ts", "BKL203", 6)]
+                               ("web/api.ts", "BKL105", 5), ("web/api.ts", "BKL102", 6)]
     symbols = {item["code"]: item["symbol"] for item in document["findings"]}
-    assert symbols["BKL203"] == "hardcoded-credential"
+    assert symbols["BKL102"] == "debug-mode-enabled"
     assert [Path(path).name for path in fake_semgrep.calls[0]] == [
         "api.test.ts", "api.ts", "legacy.js"]
     selected = json.loads(run(tmp_path, "check", "--format", "json", "--select", "BKL4").stdout)

@@ -103,22 +103,26 @@ def _place_name(node: Node) -> str:
         child, parent = parent, parent.parent
     if parent is None:
         return ""
-    if parent.type == "pair" and parent.child_by_field_name("value") == child:
+    field, named = _HOLDERS.get(parent.type, ("", ""))
+    if not field or parent.child_by_field_name(field) != child:
+        return ""
+    if parent.type == "pair":
         return text(parent.child_by_field_name("key"))
-    if parent.type == "variable_declarator" and parent.child_by_field_name("value") == child:
-        name = parent.child_by_field_name("name")
-        return text(name) if name is not None and name.type == "identifier" else ""
-    if parent.type in ("assignment_expression", "augmented_assignment_expression") \
-            and parent.child_by_field_name("right") == child:
-        left = parent.child_by_field_name("left")
-        return _last_name(left)
-    if parent.type in ("assignment_pattern", "object_assignment_pattern") \
-            and parent.child_by_field_name("right") == child:
-        return _last_name(parent.child_by_field_name("left"))
-    if parent.type in ("public_field_definition", "required_parameter", "optional_parameter"):
-        name = parent.child_by_field_name("name") or parent.child_by_field_name("pattern")
-        return _last_name(name)
-    return ""
+    holder = parent.child_by_field_name(named) or parent.child_by_field_name("pattern")
+    if parent.type == "variable_declarator":
+        return text(holder) if holder is not None and holder.type == "identifier" else ""
+    return _last_name(holder)
+
+
+# Node type holding a value -> (the value's field, the field naming what holds it).
+_HOLDERS = {
+    "pair": ("value", "key"), "variable_declarator": ("value", "name"),
+    "assignment_expression": ("right", "left"),
+    "augmented_assignment_expression": ("right", "left"),
+    "assignment_pattern": ("right", "left"), "object_assignment_pattern": ("right", "left"),
+    "public_field_definition": ("value", "name"), "required_parameter": ("value", "pattern"),
+    "optional_parameter": ("value", "pattern"),
+}
 
 
 def _last_name(node: Node | None) -> str:
