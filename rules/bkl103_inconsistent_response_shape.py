@@ -38,10 +38,11 @@ keys both shapes share): `{"success": True}` after a delete and `{"success": Fal
 to `{success, data}`, and an error body may carry `error`, `message` or `code` beside it. While no
 error shape dominates, an error body conforms when it shares a key with the success shape. An
 envelope without a data key (`{status, msg}` acknowledgements only) says nothing about bodies
-that carry data (`{token, name}`, `{status, domain, keys}`, `{draw, recordsTotal, data}`), and
-webhook receivers (a handler whose name, path or docstring says webhook) answer the calling
-service, not the project's clients: neither is compared. Without a convention nothing is
-reported: the project has none to follow yet.
+that carry data (`{token, name}`, `{status, domain, keys}`, `{draw, recordsTotal, data}`); a
+handler that answers text or a number (`return f"{rank}:{score}"`) follows its own protocol, its
+error bodies included; and webhook receivers (a handler whose name, path or docstring says
+webhook) answer the calling service, not the project's clients: none of these is compared.
+Without a convention nothing is reported: the project has none to follow yet.
 
 The inferred check needs the whole project: `backlint check` and pylint (`-j N` included) report
 it, flake8 cannot. With a configured envelope, dict-literal bodies are checked file by file and
@@ -210,6 +211,7 @@ class _Frame:
     kind: str | None  # "handler", "error_handler", "helper" or None (not collected)
     helper_shapes: list | None = None
     name: str | None = None  # a helper's qualified name: `module.func`, `module.Class.method`
+    answers_text: bool = False  # a handler returning text or a number: not a JSON envelope API
 
 
 class InconsistentResponseShape(Rule):
@@ -267,8 +269,11 @@ class InconsistentResponseShape(Rule):
             return f"{self.ctx.model.module}.{parent.name}.{node.name}"
         return None
 
-    def leave_FunctionDef(self, _node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    def leave_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         frame = self._frames.pop()
+        if frame.answers_text:
+            # `return f"{rank}:{score}"` beside `return {"error": ...}, 400`: its own protocol.
+            self._bodies = [body for body in self._bodies if body["handler"] != node.lineno]
         if frame.kind == "helper" and frame.helper_shapes:
             shapes = {(keys and frozenset(keys), ref) for keys, ref, _ in frame.helper_shapes}
             if len(shapes) == 1:
@@ -305,6 +310,9 @@ class InconsistentResponseShape(Rule):
     def visit_Return(self, node: ast.Return) -> None:
         frame = self._frame()
         if frame is None or node.value is None:
+            return
+        if frame.kind == "handler" and _is_text(node.value):
+            frame.answers_text = True
             return
         body = self._describe(node.value)
         if body is None:
@@ -650,6 +658,16 @@ def _response_model(node: ast.AST) -> ast.AST | None:
                 if keyword.arg == "response_model" and not _is_none(keyword.value):
                     return keyword.value
     return None
+
+
+def _is_text(expr: ast.AST) -> bool:
+    """`"ok"`, `f"{a}:{b}"`, `1`, `int(found)`: a plain-text or number answer."""
+    if isinstance(expr, ast.Constant):
+        return isinstance(expr.value, (str, int)) and not isinstance(expr.value, bool)
+    if isinstance(expr, ast.JoinedStr):
+        return True
+    return isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) \
+        and expr.func.id in ("str", "int", "float") and len(expr.args) == 1
 
 
 def _is_webhook(node: ast.AST) -> bool:
