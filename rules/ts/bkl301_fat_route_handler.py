@@ -9,6 +9,7 @@ reported by the project pass.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -93,6 +94,8 @@ class FatRouteHandlerTs(TsRule):
         model = self.ctx.model
         candidates: dict[str, dict] = {}
         for function_id, function in model.handler_nodes.items():
+            if model.handlers[function_id].how == "server action" and _is_data_module(model):
+                continue
             message = self._verdict(function, self.work.get(function_id))
             if message:
                 self._report_first_line(function, message)
@@ -169,6 +172,16 @@ class FatRouteHandlerTs(TsRule):
         span = _first_line_span(function)
         self.ctx.report_at(self.code, (span["line"], span["column"]),
                            (span["end_line"], span["end_column"]), message)
+
+
+_DATA_MODULE = re.compile(r"(^|/)(services?|repositor(y|ies)|queries|data|db|dal)(/|\.|$)|"
+                          r"[.-](service|repository|queries|dal)\.")
+
+
+def _is_data_module(model) -> bool:
+    """A "use server" module that is the project's data layer (`lib/utils/services.ts`,
+    `*.service.ts`, `queries/`): its exported functions are the service, not fat handlers."""
+    return bool(_DATA_MODULE.search(model.relative_path))
 
 
 def _follow(target: str, candidates: dict, reexports: dict, depth: int = 0):

@@ -11,9 +11,12 @@ from .model import Node, text
 _FIX = "use a precise type (an interface, a union, a generic or `unknown`)"
 # `// eslint-disable-next-line @typescript-eslint/no-explicit-any -- reason` and its forms;
 # without a rule list a disable comment switches every rule off, `no-explicit-any` included.
-_ESLINT = re.compile(r"(?://|/\*)\s*eslint-(?P<kind>disable-next-line|disable-line|disable|enable)"
+_ESLINT = re.compile(r"(?://|/\*)\s*(?:eslint|oxlint)-(?P<kind>disable-next-line|disable-line|"
+                     r"disable|enable)"
                      r"(?P<rules>(?:[ \t]+(?!--)[^\s,*]+(?:[ \t]*,[ \t]*[^\s,*]+)*)?)")
 _ANY_RULE = "no-explicit-any"
+# Biome's form: `// biome-ignore lint/suspicious/noExplicitAny: reason` (the next line).
+_BIOME = re.compile(r"//\s*biome-ignore\s+lint/suspicious/noExplicitAny")
 
 
 class ExplicitAnyTs(TsRule):
@@ -26,17 +29,22 @@ class ExplicitAnyTs(TsRule):
         self.found: list[tuple[Node, str]] = []
 
     def visit_predefined_type(self, node: Node) -> None:
-        if self.wanted and text(node) == "any" and not self._allowed_rest_parameter(node):
+        if self.wanted and text(node) == "any" and not self._allowed_rest_parameter(node) \
+                and node.parent is not None and node.parent.type != "index_type_query" \
+                and not _is_mixin_constructor(node):
             self.found.append((node, f"`any` in {_where(node)}: {_FIX}"))
 
     def finish_file(self) -> None:
         if not self.found:
             return
-        disabled = _eslint_disabled_lines(self.ctx.lines) if b"eslint-" in self.ctx.source \
-            else set()
+        source = self.ctx.source
+        disabled = _eslint_disabled_lines(self.ctx.lines) if b"lint-" in source or \
+            b"biome-ignore" in source else set()
         for node, message in self.found:
             if node.start_point[0] + 1 not in disabled:
                 self.report(node, message)
+
+    # `keyof any` is `string | number | symbol`, the usual key constraint: no value is untyped.
 
     def _allowed_rest_parameter(self, node: Node) -> bool:
         """`...args: any[]` when `allow-star-arg-any` is set, as `*args: Any` in Python."""
@@ -48,6 +56,19 @@ class ExplicitAnyTs(TsRule):
             parent = parent.parent
         pattern = parent.child_by_field_name("pattern") if parent is not None else None
         return pattern is not None and pattern.type == "rest_pattern"
+
+
+def _is_mixin_constructor(node: Node) -> bool:
+    """`new (...args: any[]) => T`: TypeScript requires exactly this of a mixin's base type."""
+    parent = node.parent
+    while parent is not None and parent.type in ("array_type", "type_annotation"):
+        parent = parent.parent
+    if parent is None or parent.type != "required_parameter":
+        return False
+    pattern = parent.child_by_field_name("pattern")
+    holder = parent.parent.parent if parent.parent is not None else None
+    return (pattern is not None and pattern.type == "rest_pattern" and holder is not None
+            and holder.type in ("constructor_type", "construct_signature"))
 
 
 def _where(node: Node) -> str:
@@ -88,7 +109,9 @@ def _eslint_disabled_lines(lines: list[str]) -> set[int]:
     disabled: set[int] = set()
     block_from: int | None = None
     for number, line in enumerate(lines, start=1):
-        if "eslint-" not in line:
+        if _BIOME.search(line):
+            disabled.add(number + 1)
+        if "lint-" not in line:
             if block_from is not None:
                 disabled.add(number)
             continue

@@ -6,7 +6,8 @@ of a package whose package.json depends on a front-end framework and on no serve
 (not request code, even when it serves HTTP): seeds, e2e and playwright folders, scripts,
 migrations and their tools. Otherwise a file with a recognised request handler or `"use server"`
 is server code whatever else it looks like (a route rendering an image with JSX).
-Generated files are skipped by every rule that asks `is_generated`.
+Published packages without a server dependency are libraries, not server code. Generated files
+are skipped by every rule that asks `is_generated`.
 """
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ from functools import lru_cache
 
 from .model import TsModel
 
-SERVER, CLIENT, TOOLING = "server", "client", "tooling"
+SERVER, CLIENT, TOOLING, LIBRARY = "server", "client", "tooling", "library"
 
-_CLIENT_FOLDERS = frozenset({"components", "component", "hooks", "composables", "stores",
+_CLIENT_FOLDERS = frozenset({"components", "component", "hooks", "composables", "stores", "editor",
                              "store", "pages", "views", "ui", "frontend", "client", "widgets",
                              "layouts", "contexts", "providers", "styles"})
 _TOOLING_FOLDERS = frozenset({"seed", "seeds", "seeders", "e2e", "playwright", "cypress",
@@ -40,11 +41,10 @@ _CLIENT_MODULES = ("react", "react-dom", "vue", "svelte", "solid-js", "preact", 
                    "@sentry/react", "@sentry/browser", "framer-motion", "@vueuse/",
                    "@remix-run/react", "@headlessui/", "@radix-ui/", "lucide-react",
                    "prosemirror-", "@tiptap/", "@codemirror/", "codemirror", "@floating-ui/")
+# Even a type imported from an editor library marks editor code.
+_EDITOR_MODULES = ("prosemirror-", "@tiptap/", "@codemirror/", "codemirror")
 # Browser APIs a module uses: it runs in the browser (trackers, editor plugins).
-_BROWSER_API = re.compile(rb"\b(window|document|navigator)\.(addEventListener|location|"
-                          rb"querySelector|getElementById|cookie|localStorage|sessionStorage|"
-                          rb"userAgent|sendBeacon|createElement|body|title|referrer|"
-                          rb"documentElement|visibilityState|history)\b")
+_BROWSER_API = re.compile(rb"\b(window|document|navigator|localStorage|sessionStorage)\.\w")
 _CLIENT_FILE = re.compile(r"(^use[A-Z]\w*|\.(store|slice|component|hook|hooks|context|"
                           r"directive|pipe|svelte|vue)|^_app|^_document)$")
 _SERVER_DEPENDENCIES = ("express", "koa", "fastify", "hono", "@nestjs/core", "next",
@@ -83,9 +83,8 @@ def _role(model: TsModel, absolute_path: str) -> str:
         return SERVER
     if _looks_like_client(model, name, folders):
         return CLIENT
-    if package_kind(os.path.dirname(absolute_path)) == CLIENT:
-        return CLIENT
-    return SERVER
+    kind = package_kind(os.path.dirname(absolute_path))
+    return SERVER if kind in (None, SERVER) else kind
 
 
 def _looks_like_client(model: TsModel, name: str, folders: set[str]) -> bool:
@@ -100,7 +99,8 @@ def _looks_like_client(model: TsModel, name: str, folders: set[str]) -> bool:
         return True
     return any(source.startswith(_CLIENT_MODULES) and not source.startswith("react-email")
                for source in model.import_sources()
-               if not model_import_is_type_only(model, source))
+               if source.startswith(_EDITOR_MODULES)
+               or not model_import_is_type_only(model, source))
 
 
 def model_import_is_type_only(model: TsModel, source: str) -> bool:
@@ -128,8 +128,9 @@ def package_root(directory: str) -> str | None:
 
 @lru_cache(maxsize=512)
 def package_kind(directory: str) -> str | None:
-    """CLIENT when the nearest package.json depends on a front-end framework and on no server
-    framework; SERVER when it depends on a server framework; None when unknown."""
+    """From the nearest package.json: SERVER when it depends on a server framework; else CLIENT
+    for a front-end framework (or a desktop shell), TOOLING for a command-line tool (`bin`),
+    LIBRARY for a published package (`types`, `exports`, `module`); None when unknown."""
     root = package_root(directory)
     return _manifest_kind(os.path.join(root, "package.json")) if root else None
 
@@ -150,6 +151,11 @@ def _manifest_kind(manifest: str) -> str | None:
     if any(name in names for name in _SERVER_DEPENDENCIES) or any(
             name.startswith("@nestjs/") for name in names):
         return SERVER
-    if any(name in names for name in _FRONTEND_DEPENDENCIES):
+    if any(name in names for name in _FRONTEND_DEPENDENCIES) or any(
+            name == "electron" or name.startswith("@tauri-apps/") for name in names):
         return CLIENT
+    if "bin" in data:
+        return TOOLING  # a command-line tool
+    if any(key in data for key in ("types", "typings", "exports", "module")):
+        return LIBRARY  # a published package without a server: shared by whoever imports it
     return None
