@@ -29,10 +29,14 @@ class ExplicitAnyTs(TsRule):
         self.found: list[tuple[Node, str]] = []
 
     def visit_predefined_type(self, node: Node) -> None:
-        if self.wanted and text(node) == "any" and not self._allowed_rest_parameter(node) \
-                and node.parent is not None and node.parent.type != "index_type_query" \
-                and not _is_mixin_constructor(node):
+        if self.wanted and text(node) == "any" and not self._idiomatic(node):
             self.found.append((node, f"`any` in {_where(node)}: {_FIX}"))
+
+    def _idiomatic(self, node: Node) -> bool:
+        """`keyof any`, a mixin's constructor type, `...args: any[]` when allowed."""
+        parent = node.parent
+        return (parent is None or parent.type == "index_type_query"
+                or _is_mixin_constructor(node) or self._allowed_rest_parameter(node))
 
     def finish_file(self) -> None:
         if not self.found:

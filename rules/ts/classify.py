@@ -58,12 +58,16 @@ _GENERATED_HEADER = re.compile(rb"@generated|auto-?generated|do not edit|generat
 _GENERATED_PATH = re.compile(r"(^|/)(__generated__|generated|gen)/|\.(generated|gen)\.\w+$|"
                              r"(^|/)[^/]*\.pb\.\w+$")
 _HEADER_BYTES = 600
+_CODEGEN_OPENING = b"export type Maybe<T> = T | null;"
+_CODEGEN_SCALARS = b"export type Scalars = {"
 
 
 def is_generated(relative_path: str, source: bytes) -> bool:
-    """A generated file: it says so in its first lines, or its path is a generator's."""
-    return bool(_GENERATED_PATH.search(relative_path)
-                or _GENERATED_HEADER.search(source[:_HEADER_BYTES]))
+    """A generated file: it says so in its first lines, its path is a generator's, or it opens
+    the way GraphQL Code Generator's type files do (which carry no header)."""
+    head = source[:_HEADER_BYTES]
+    return bool(_GENERATED_PATH.search(relative_path) or _GENERATED_HEADER.search(head)
+                or (head.startswith(_CODEGEN_OPENING) and _CODEGEN_SCALARS in source))
 
 
 def file_role(model: TsModel, absolute_path: str) -> str:
@@ -77,8 +81,9 @@ def _role(model: TsModel, absolute_path: str) -> str:
     relative = _package_relative(absolute_path) or model.relative_path
     *parents, name = relative.split("/")
     folders = {part.lower() for part in parents}
-    if folders & _TOOLING_FOLDERS or _TOOLING_NAMES.search(name):
-        return TOOLING
+    words = {word for folder in folders for word in re.split(r"[-_.]", folder)}
+    if (folders | words) & _TOOLING_FOLDERS or _TOOLING_NAMES.search(name):
+        return TOOLING  # also `migration-scripts/`, `db_seeds/`
     if model.handlers or "use server" in model.directives:
         return SERVER
     if _looks_like_client(model, name, folders):
@@ -141,8 +146,10 @@ def _manifest_kind(manifest: str) -> str | None:
             data = json.loads(stream.read(2_000_000))
     except (OSError, ValueError, RecursionError):
         return None
-    if not isinstance(data, dict):
-        return None
+    return _kind_of_manifest(data) if isinstance(data, dict) else None
+
+
+def _kind_of_manifest(data: dict) -> str | None:
     names: set[str] = set()
     for key in ("dependencies", "devDependencies", "peerDependencies"):
         table = data.get(key)
