@@ -7,8 +7,9 @@ bundled library costs far more than the project's own code. The check reads at m
 """
 from __future__ import annotations
 
-import os
 import re
+
+from backlint.safe_files import Unreadable, read_ends
 
 HEAD_BYTES = 4096
 TAIL_BYTES = 512
@@ -29,19 +30,10 @@ def generated_reason(path: str, markers: tuple[str, ...] = (), script: bool = Fa
     """Why the file looks generated or minified ("a generated-code header"...), or None.
     Unreadable files are not judged here: the checker reports them."""
     try:
-        with open(path, "rb") as stream:
-            head = stream.read(HEAD_BYTES)
-            tail = _tail(stream) if script else b""
-    except OSError:
+        head, tail, size = read_ends(path, HEAD_BYTES, TAIL_BYTES if script else 0)
+    except Unreadable:
         return None
-    return reason_from_bytes(head, tail, os.path.getsize(path) if head else 0, markers)
-
-
-def _tail(stream) -> bytes:
-    stream.seek(0, os.SEEK_END)
-    size = stream.tell()
-    stream.seek(max(0, size - TAIL_BYTES))
-    return stream.read(TAIL_BYTES)
+    return reason_from_bytes(head, tail, size if head else 0, markers)
 
 
 def reason_from_bytes(head: bytes, tail: bytes, size: int,

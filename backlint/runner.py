@@ -17,13 +17,12 @@ from pathlib import Path
 
 from backlint.cache import Cache, CacheUnavailable
 from backlint.rules import FileError, FileResult, Finding, Settings, rule_by_code
-from backlint.rules.engine import oversize_error
 from backlint.rules.columns import source_lines
 from backlint.rules.noqa import is_suppressed
 from backlint.rules.project import merge_findings, project_findings
 from backlint.outcome import is_internal
 from backlint.parallel import Batches
-from backlint.safe_files import TooLarge, Unreadable, read_bounded
+from backlint.safe_files import Unreadable, read_bounded, read_source
 from backlint.supervision import sigterm_raises
 
 Pending = tuple[str, bytes, "str | None"]
@@ -121,14 +120,9 @@ def _sources(paths: Sequence[str], settings: Settings, cache: Cache | None,
     """Files still to analyse; read failures and cache hits go straight into `done`, and
     every cache key into `keys`."""
     for path in paths:
-        try:
-            source = read_bounded(path, settings.max_file_bytes)
-        except TooLarge as error:
-            done[path] = FileResult(path, error=oversize_error(path, error.size,
-                                                               settings.max_file_bytes))
-            continue
-        except Unreadable as error:
-            done[path] = FileResult(path, error=FileError(path, error.message))
+        source = read_source(path, settings.max_file_bytes)
+        if isinstance(source, FileError):
+            done[path] = FileResult(path, error=source)
             continue
         key = cache.key(source, path) if cache is not None else None
         if key is not None:

@@ -9,6 +9,11 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from backlint.rules import FileError
+from backlint.rules.engine import oversize_error
 
 _OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
                | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
@@ -59,6 +64,43 @@ def _kind_problem(mode: int) -> str | None:
 def read_bounded(path: str, limit: int) -> bytes:
     """The bytes of a regular file of at most `limit` bytes; raises `Unreadable` (or its
     `TooLarge`) without reading more than `limit` + 1 bytes, and never opens anything else."""
+    with _opened_regular(path) as (descriptor, status):
+        if status.st_size > limit:
+            raise TooLarge(status.st_size)
+        chunk = _read_up_to(descriptor, limit + 1)
+        if len(chunk) > limit:
+            raise TooLarge(max(len(chunk), status.st_size))
+        return chunk
+
+
+def read_ends(path: str, head: int, tail: int) -> tuple[bytes, bytes, int]:
+    """The first `head` and the last `tail` bytes of a regular file, and its size: what can be
+    told of a file without reading it whole. Raises `Unreadable` as `read_bounded` does."""
+    with _opened_regular(path) as (descriptor, status):
+        first = _read_up_to(descriptor, head)
+        if not tail or status.st_size <= len(first):
+            return first, first[-tail:] if tail else b"", status.st_size
+        try:
+            os.lseek(descriptor, max(0, status.st_size - tail), os.SEEK_SET)
+        except OSError as error:
+            raise Unreadable(f"cannot read this file: {error.strerror or error}") from None
+        return first, _read_up_to(descriptor, tail), status.st_size
+
+
+def read_source(path: str, limit: int) -> bytes | FileError:
+    """A file's bytes for analysis, or the error reporting why it was not read."""
+    try:
+        return read_bounded(path, limit)
+    except TooLarge as error:
+        return oversize_error(path, error.size, limit)
+    except Unreadable as error:
+        return FileError(path, error.message)
+
+
+@contextmanager
+def _opened_regular(path: str) -> Iterator[tuple[int, os.stat_result]]:
+    """A descriptor of `path` and its status, if it is a regular file (checked before opening,
+    and again on what was opened: the file may have been replaced in between)."""
     problem = problem_of(path)
     if problem is not None:
         raise Unreadable(problem)
@@ -67,26 +109,25 @@ def read_bounded(path: str, limit: int) -> bytes:
     except OSError as error:
         raise Unreadable(_stat_problem(path, error)) from None
     try:
-        return _read_descriptor(descriptor, limit)
+        status = os.fstat(descriptor)
+        problem = _kind_problem(status.st_mode)
+        if problem is not None:
+            raise Unreadable(problem)
+        yield descriptor, status
     finally:
         os.close(descriptor)
 
 
-def _read_descriptor(descriptor: int, limit: int) -> bytes:
-    status = os.fstat(descriptor)  # the file opened may not be the one looked at
-    problem = _kind_problem(status.st_mode)
-    if problem is not None:
-        raise Unreadable(problem)
-    if status.st_size > limit:
-        raise TooLarge(status.st_size)
+def _read_up_to(descriptor: int, size: int) -> bytes:
+    """At most `size` bytes, fewer only at the end of the file."""
     chunks, total = [], 0
-    while total <= limit:
+    while total < size:
         try:
-            chunk = os.read(descriptor, min(_READ_SIZE, limit + 1 - total))
+            chunk = os.read(descriptor, min(_READ_SIZE, size - total))
         except OSError as error:
             raise Unreadable(f"cannot read this file: {error.strerror or error}") from None
         if not chunk:
-            return b"".join(chunks)
+            break
         chunks.append(chunk)
         total += len(chunk)
-    raise TooLarge(max(total, status.st_size))
+    return b"".join(chunks)

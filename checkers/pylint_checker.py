@@ -13,10 +13,12 @@ from dataclasses import replace
 
 from pylint.checkers import BaseRawFileChecker
 
-from backlint.rules import ConfigError, FileResult, all_rules, analyse_source, settings_for
+from backlint.rules import (ConfigError, FileError, FileResult, all_rules, analyse_source,
+                            settings_for)
 from backlint.rules.project import project_findings
-from backlint.rules.columns import source_lines
 from backlint.rules.settings import find_pyproject
+from backlint.runner import read_lines
+from backlint.safe_files import read_source
 
 _last_analysis: dict[str, object] = {"key": None, "result": None}
 # Configuration errors already reported by this (main) process: one message per run, not one
@@ -82,8 +84,10 @@ class _FamilyChecker(BaseRawFileChecker):
             return None
         disabled = tuple(rule.code for rule in all_rules() if rule.code not in enabled)
         settings = replace(settings, ignore=settings.ignore + disabled)
-        with node.stream() as stream:
-            result = analyse_source(stream.read(), path, settings)
+        # Read as the CLI reads: a regular file only, bounded by max-file-bytes.
+        source = read_source(path, settings.max_file_bytes)
+        result = FileResult(path, error=source) if isinstance(source, FileError) else \
+            analyse_source(source, path, settings)
         _last_analysis.update(key=key, result=result)
         return result
 
@@ -167,11 +171,7 @@ def _by_project(results: list[FileResult]) -> dict:
 @lru_cache(maxsize=256)
 def _lines_of(path: str) -> list[str]:
     """A file's lines, so `# noqa` applies to findings reported at the end of the run."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as stream:
-            return source_lines(stream.read())
-    except OSError:
-        return []
+    return read_lines(path)
 
 
 def _module_name(path: str) -> str:

@@ -3,11 +3,15 @@
 A code is known if a rule implements it or if the design reserves it (checked by the semgrep
 pack, or by a rule of a newer release); a prefix is known if some known code starts with it. A
 misspelt code is an error, not a silent no-op: `ignore = ["BKL110"]` would otherwise leave the
-rule it meant running, and `select = ["BKL9"]` would check nothing and pass.
+rule it meant running, and `select = ["BKL9"]` would check nothing and pass. For the same reason
+a selected code must be implemented: `select = ["BKL102"]` before any rule checks BKL102 is an
+error too (ignoring it is fine).
 """
 from __future__ import annotations
 
 import re
+from functools import cache
+from pathlib import Path
 
 from .catalog import all_rules
 
@@ -26,3 +30,33 @@ def known_codes() -> tuple[str, ...]:
 def is_known(code_or_prefix: str) -> bool:
     return bool(_SHAPE.match(code_or_prefix)) and any(
         code.startswith(code_or_prefix) for code in known_codes())
+
+
+def implemented_codes() -> frozenset[str]:
+    """Codes this release checks: a core rule's (its TS/JS twin shares the code) or the pack's."""
+    return frozenset({*(rule.code for rule in all_rules()), *pack_codes()})
+
+
+def is_implemented(code_or_prefix: str) -> bool:
+    return any(code.startswith(code_or_prefix) for code in implemented_codes())
+
+
+def implemented_listing() -> str:
+    return ", ".join(sorted(implemented_codes()))
+
+
+_PACK_ID = re.compile(r"backlint-id:\s*['\"]?(BKL\d{3})")
+# The shipped semgrep pack, next to this package: installed as backlint/semgrep_rules, in a
+# source checkout as semgrep-rules/ beside rules/.
+_PACK_FOLDERS = ("semgrep_rules", "semgrep-rules")
+
+
+@cache
+def pack_codes() -> frozenset[str]:
+    """Codes the shipped semgrep pack checks in JS/TS files (none if the pack is missing)."""
+    found: set[str] = set()
+    for name in _PACK_FOLDERS:
+        folder = Path(__file__).resolve().parent.parent / name
+        for rule_file in sorted(folder.rglob("*.yaml")) if folder.is_dir() else ():
+            found.update(_PACK_ID.findall(rule_file.read_text(encoding="utf-8", errors="replace")))
+    return frozenset(found)

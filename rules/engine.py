@@ -25,9 +25,14 @@ Callback = Callable[[ast.AST], None]
 _FILE_RECURSION_BUDGET = 10_000
 _TOO_DEEP = "nested too deeply to analyse; skipped"
 # Files are parsed by the Python backlint runs on; newer syntax needs a newer interpreter.
-_NEWER_PYTHON_HINT = "" if sys.version_info >= (3, 13) else (
+_NEWER_PYTHON_HINT = (
     f" (backlint runs on Python {sys.version_info.major}.{sys.version_info.minor}; if the code "
     "uses newer syntax, run backlint with that Python)")
+# Syntax errors no newer grammar explains (limits and bad characters): no such hint for them.
+_NOT_NEWER_SYNTAX = ("too many nested parentheses", "source code string cannot contain null bytes",
+                     "source code cannot contain null bytes", "Exceeds the limit",
+                     "(unicode error)", "invalid character", "invalid non-printable character",
+                     "unterminated triple-quoted string", "invalid decimal literal")
 
 
 def analyse_source(source: bytes | str, path: str, settings: Settings, *,
@@ -197,6 +202,13 @@ def _decode(source: bytes | str, path: str, settings: Settings) -> tuple[str, Fi
                                    "save it as UTF-8 or declare its encoding")
 
 
+def _maybe_newer(error: SyntaxError) -> bool:
+    """Whether a newer Python could accept the code: not for indentation (no release changed
+    it) nor for the limits and characters every release rejects."""
+    message = str(error.msg)
+    return not isinstance(error, IndentationError) and not message.startswith(_NOT_NEWER_SYNTAX)
+
+
 def oversize_error(path: str, size: int, limit: int) -> FileError:
     return FileError(path, f"skipped: {size:,} bytes is over max-file-bytes ({limit:,}); raise it "
                            "in [tool.backlint] to check this file, or exclude it")
@@ -209,6 +221,6 @@ def _parse(text: str, path: str) -> tuple[ast.Module | None, FileError | None]:
         where = f" at line {error.lineno}" if error.lineno else ""
         where += f", column {error.offset}" if error.lineno and error.offset else ""
         return None, FileError(path, f"syntax error{where}: {error.msg}; not analysed"
-                                     f"{_NEWER_PYTHON_HINT}")
+                                     f"{_NEWER_PYTHON_HINT if _maybe_newer(error) else ''}")
     except (ValueError, MemoryError) as error:
         return None, FileError(path, f"cannot be parsed: {error}; not analysed")

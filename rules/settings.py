@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .catalog import all_options, all_rules
-from .codes import is_known, known_codes
+from .codes import implemented_listing, is_implemented, is_known, known_codes
 from .globs import matches, matches_any
 
 # rules/ is standard library only; tomli is tomllib's own backport (the same parser, upstreamed
@@ -129,6 +129,8 @@ def with_codes(settings: Settings, select: tuple[str, ...] = (), ignore: tuple[s
     file's (--select replaces the file's selection; the other two add to it)."""
     for code in select + ignore + extend_select:
         _check_code(code, "the command line")
+    for code in select + extend_select:
+        _check_selectable(code, "the command line")
     return replace(settings, select=select or settings.select,
                    extend_select=settings.extend_select + extend_select,
                    ignore=settings.ignore + ignore)
@@ -312,6 +314,12 @@ def _parse_top(key: str, raw: object, where: str) -> object:
     if key in ("select", "extend-select", "ignore"):
         for code in values:
             _check_code(code, where)
+    if key == "select" and not values:
+        raise ConfigError(f"{where}: `select = []` selects no rule, so nothing would be checked; "
+                          "remove it to check every rule")
+    if key in ("select", "extend-select"):
+        for code in values:
+            _check_selectable(code, where)
     return values
 
 
@@ -338,3 +346,12 @@ def _check_code(code: str, where: str) -> None:
         raise ConfigError(f"{where}: `{code}` is not a backlint code or code prefix; known codes: "
                           f"{', '.join(known_codes())} (or a prefix such as BKL1); "
                           "`backlint rules` lists them")
+
+
+def _check_selectable(code: str, where: str) -> None:
+    """Selecting what no rule checks would check nothing and pass: say so instead."""
+    if not is_implemented(code):
+        what = "code" if len(code) == 6 else "prefix"
+        raise ConfigError(f"{where}: `{code}` is not implemented yet: no rule of this release "
+                          f"checks this {what}; implemented codes: "
+                          f"{implemented_listing()} (`backlint rules` lists them)")

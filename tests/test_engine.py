@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from backlint.rules import Settings, analyse_source
 from backlint.rules.client_index import ClientFacts
 from backlint.rules.imports_index import ImportAliases
@@ -63,3 +65,32 @@ def test_namespace_packages_and_loose_files_keep_the_checked_root_naming(tmp_pat
     _touch(tmp_path / "src" / "ai" / "backend" / "manager" / "__init__.py")
     assert import_path(str(tmp_path / "src" / "ai" / "backend" / "manager" / "api.py")) is None
     assert import_path(str(tmp_path / "app" / "main.py")) is None
+
+
+_NESTED_101 = "".join(" " * depth + "if x:\n" for depth in range(101)) + " " * 101 + "pass\n"
+
+
+@pytest.mark.parametrize(("source", "newer"), [
+    ("type Alias = int\n", True),  # PEP 695
+    ("def first[T](items: list[T]) -> T: ...\n", True),
+    ('label = f"{row["name"]}"\n', True),  # PEP 701
+    ("try:\n    pass\nexcept KeyError, ValueError:\n    pass\n", True),  # PEP 758
+    ("if x:\npass\n", False),
+    ("if x:\n\tpass\n        pass\n", False),
+    (_NESTED_101, False),  # too many indentation levels
+    ("(" * 201 + ")" * 201 + "\n", False),
+    ("x = 1\0\n", False),
+    ("x = " + "1" * 5000 + "\n", False),  # the integer digit limit
+    ('x = "\\N{NO SUCH NAME}"\n', False),
+    ("x = 1 \u00a7 2\n", False),
+    ("x = 1\u200b\n", False),
+    ('x = """never closed\n', False),
+])
+def test_the_newer_python_hint_only_where_newer_syntax_could_explain_the_error(
+        source: str, newer: bool) -> None:
+    result = analyse_source(source, "app/module.py", Settings(root="."))
+    if result.error is None:  # this Python accepts the newer syntax
+        assert newer
+        return
+    assert result.error.message.startswith(("syntax error", "cannot be parsed"))
+    assert ("newer syntax" in result.error.message) is newer, result.error.message

@@ -125,3 +125,55 @@ def test_an_oversize_file_is_reported_without_being_read(tmp_path: Path,
     assert [error.message for error in analysis.errors] == [
         "skipped: 6,000 bytes is over max-file-bytes (100); raise it in [tool.backlint] to check "
         "this file, or exclude it"]
+
+
+def _no_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.open", lambda *_args, **_kwargs: pytest.fail("opened an odd file"))
+    monkeypatch.setattr("builtins.open", lambda *_args, **_kwargs: pytest.fail("opened a file"))
+
+
+def test_the_generated_code_check_opens_only_regular_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from backlint.generated import generated_reason
+    os.mkfifo(tmp_path / "fifo.js")
+    (tmp_path / "zero.js").symlink_to("/dev/zero")
+    _no_open(monkeypatch)
+    for name in ("fifo.js", "zero.js"):
+        assert generated_reason(str(tmp_path / name), script=True) is None
+
+
+def test_the_generated_code_check_reads_only_the_head_and_the_tail(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from backlint import generated
+    bundle = tmp_path / "app.js"
+    bundle.write_bytes(b"var a = 1;\n" * 100_000 + b"//# sourceMappingURL=app.js.map\n")
+    read: list[int] = []
+    real_read = os.read
+    monkeypatch.setattr("os.read", lambda fd, size: (read.append(size), real_read(fd, size))[1])
+    monkeypatch.setattr("builtins.open", lambda *_args, **_kwargs: pytest.fail("open()"))
+    assert generated.generated_reason(str(bundle), script=True) == (
+        "a bundle with a sourceMappingURL")
+    assert sum(read) == generated.HEAD_BYTES + generated.TAIL_BYTES
+    small = tmp_path / "small.js"
+    small.write_bytes(b"var a=1;\n//# sourceMappingURL=small.js.map\n")
+    assert generated.generated_reason(str(small), script=True) == (
+        "a bundle with a sourceMappingURL")
+
+
+def test_the_pylint_adapter_reads_files_as_the_cli_does(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from pylint.lint import PyLinter
+
+    from backlint.checkers import pylint_checker
+    checker = pylint_checker._checker_class("4")(PyLinter())
+    write(tmp_path, {"types.py": ANY_MODULE,
+                     "pyproject.toml": "[tool.backlint]\nmax-file-bytes = 10\n"})
+    os.mkfifo(tmp_path / "fifo.py")
+    monkeypatch.setattr(pylint_checker, "_last_analysis", {"key": None, "result": None})
+    oversize = checker._analyse(str(tmp_path / "types.py"), None)
+    assert oversize.error.message.startswith("skipped: ") and "over max-file-bytes (10)" in (
+        oversize.error.message) and not oversize.findings
+    monkeypatch.setattr("os.open", lambda *_args, **_kwargs: pytest.fail("opened the FIFO"))
+    fifo = checker._analyse(str(tmp_path / "fifo.py"), None)
+    assert fifo.error.message == "skipped: a FIFO, not a regular file; never opened"
+    assert pylint_checker._lines_of(str(tmp_path / "fifo.py")) == []
