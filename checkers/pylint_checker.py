@@ -71,7 +71,7 @@ class _FamilyChecker(BaseRawFileChecker):
             reported = [finding for finding in result.findings if finding.code in self._codes]
             self._pending_facts.append(FileResult(path, findings=reported, facts=facts))
 
-    def _analyse(self, path: str, node) -> FileResult | None:
+    def _analyse(self, path: str, _node) -> FileResult | None:
         enabled = tuple(rule.code for rule in all_rules()
                         if self.linter.is_message_enabled(rule.pylint_name()))
         key = (path, os.path.getmtime(path) if os.path.exists(path) else 0, enabled)

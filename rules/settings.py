@@ -312,14 +312,7 @@ def _parse_top(key: str, raw: object, where: str) -> object:
         return raw
     values = _string_list(key, raw, where)
     if key in ("select", "extend-select", "ignore"):
-        for code in values:
-            _check_code(code, where)
-    if key == "select" and not values:
-        raise ConfigError(f"{where}: `select = []` selects no rule, so nothing would be checked; "
-                          "remove it to check every rule")
-    if key in ("select", "extend-select"):
-        for code in values:
-            _check_selectable(code, where)
+        _check_codes(key, values, where)
     return values
 
 
@@ -346,6 +339,17 @@ def _check_code(code: str, where: str) -> None:
         raise ConfigError(f"{where}: `{code}` is not a backlint code or code prefix; known codes: "
                           f"{', '.join(known_codes())} (or a prefix such as BKL1); "
                           "`backlint rules` lists them")
+
+
+def _check_codes(key: str, values: tuple[str, ...], where: str) -> None:
+    for code in values:
+        _check_code(code, where)
+    if key == "select" and not values:
+        raise ConfigError(f"{where}: `select = []` selects no rule, so nothing would be checked; "
+                          "remove it to check every rule")
+    if key != "ignore":
+        for code in values:
+            _check_selectable(code, where)
 
 
 def _check_selectable(code: str, where: str) -> None:
