@@ -440,7 +440,9 @@ class _FakeSemgrep:
 def fake_semgrep_fixture(monkeypatch: pytest.MonkeyPatch, tmp_path_factory):
     from backlint import runner
     pack = tmp_path_factory.mktemp("pack")
-    (pack / "rule.yaml").write_text("rules: []\n", encoding="utf-8")
+    # Codes the TS/JS engine does not check: only for those does `check` start semgrep.
+    (pack / "rule.yaml").write_text("rules: []\n# backlint-id: BKL105\n# backlint-id: BKL102\n",
+                                    encoding="utf-8")
     monkeypatch.setitem(sys.modules, "backlint.semgrep_runner", _FakeSemgrep)
     monkeypatch.setattr(runner, "semgrep_rules_dir", lambda: pack)
     _FakeSemgrep.calls = []
@@ -528,3 +530,11 @@ def test_explain_documents_a_core_rule_the_pack_also_has():
     assert result.exit_code == 0, result.output
     assert "## What it does" in result.output and "requests.Session" in result.output
     assert "backlint-missing-timeout" in result.output
+
+
+def test_semgrep_is_not_started_when_the_engine_covers_the_pack(
+        tmp_path: Path, fake_semgrep) -> None:
+    from backlint import runner
+    (runner.semgrep_rules_dir() / "rule.yaml").write_text("# backlint-id: BKL101\n")
+    write(tmp_path, {"web/api.ts": "export const x = 1;\n"})
+    assert run(tmp_path, "check").exit_code == 0 and fake_semgrep.calls == []
