@@ -7,10 +7,11 @@ see half a pack and at worst both write one. A run writes one pack with its new 
 pile up, or one is damaged, it writes a merged pack and deletes the ones it read. One file per
 entry was measured slower: creating 2,000 small files costs 0.4-0.8 s on ext4, one pack ~20 ms.
 
-Packs are plain data (backlint/cache_codec.py: JSON lines, a format tag, a sha256 trailer, a strict
-schema; nothing read back resolves a name to code) in a confined folder (backlint/cache_folder.py:
-no symbolic links, only regular files, bounded reads). Anything else is a miss and is rewritten:
-a cache committed into a checked repository, or tampered with, is at worst ignored.
+Packs are plain data (backlint/cache_codec.py: JSON lines, a format tag, a strict schema; nothing
+read back resolves a name to code), authenticated by an HMAC under this user's secret kept outside
+the checked tree (backlint/cache_key.py), in a confined folder (backlint/cache_folder.py: no
+symbolic links, only regular files, bounded reads). Anything else is a miss and is rewritten: a
+cache committed into a checked repository, or tampered with, is at worst ignored.
 """
 from __future__ import annotations
 
@@ -23,13 +24,16 @@ from pathlib import Path
 from backlint import __version__
 from backlint.cache_codec import decode_pack, encode_pack
 from backlint.cache_folder import Folder, FolderRefused
+from backlint.cache_key import KeyUnavailable, user_key
 from backlint.rules import FileResult, Settings
 from backlint.rules.engine import import_path
 
 CACHE_DIR_NAME = ".backlint_cache"
-_FORMAT = "backlint-cache-4"
+_FORMAT = "backlint-cache-5"
 _PACK_PREFIX, _PACK_SUFFIX = "pack-", ".jsonl"
 _MAX_PACKS = 8
+# A run killed while writing a pack leaves its temporary file; none is written for this long.
+_STALE_TEMPORARY_SECONDS = 15 * 60
 # A 2,000-file tree's pack is about 15 MB; a bound keeps a planted 10 GB "pack" from being read.
 MAX_PACK_BYTES = 512 * 1024 * 1024
 _MAX_READ_BYTES = 2 * MAX_PACK_BYTES
@@ -45,9 +49,10 @@ class CacheUnavailable(Exception):
 class Cache:
     """Look up results by key (all packs are read on the first look-up); `save` writes new ones."""
 
-    def __init__(self, folder: Folder, settings: Settings) -> None:
+    def __init__(self, folder: Folder, settings: Settings, secret: bytes) -> None:
         self.directory = folder.path
         self._folder = folder
+        self._secret = secret
         self.settings = settings
         self._root_prefix = os.path.join(os.path.abspath(settings.root), "")
         self._salt = "\0".join((_FORMAT, _code_fingerprint(), settings.fingerprint())).encode()
@@ -61,9 +66,14 @@ class Cache:
     def open(cls, directory: Path, settings: Settings) -> Cache:
         """Create the folder (tagged and git-ignored) if needed; CacheUnavailable if impossible."""
         try:
+            secret = user_key(settings.root)
+        except KeyUnavailable as error:
+            raise CacheUnavailable(str(error)) from None
+        try:
             folder = Folder.open(directory)
             folder.write_if_missing("CACHEDIR.TAG", _CACHEDIR_TAG)
             folder.write_if_missing(".gitignore", "# Created by backlint.\n*\n")
+            folder.remove_stale_temporaries(_STALE_TEMPORARY_SECONDS)
         except FolderRefused as error:
             raise CacheUnavailable(f"cannot use the cache folder: {error}") from None
         except OSError as error:
@@ -71,7 +81,7 @@ class Cache:
                                    f"{error.strerror or error}") from None
         if not os.access(directory, os.W_OK | os.X_OK):
             raise CacheUnavailable(f"cannot write to the cache folder {directory}")
-        return cls(folder, settings)
+        return cls(folder, settings, secret)
 
     def key(self, source: bytes, path: str) -> str:
         """The entry name of this file's content at this place under these settings."""
@@ -116,7 +126,7 @@ class Cache:
         skipped: list[str] = []
         name = f"{_PACK_PREFIX}{time.time_ns():020d}-{os.getpid()}{_PACK_SUFFIX}"
         try:
-            self._folder.write_new(name, encode_pack(entries.items(), skipped))
+            self._folder.write_new(name, encode_pack(entries.items(), skipped, self._secret))
         except OSError as error:
             raise CacheUnavailable(f"cannot write to the cache folder {self.directory}: "
                                    f"{error.strerror or error}") from None
@@ -133,7 +143,7 @@ class Cache:
         for name, regular in self._folder.names(_PACK_PREFIX):
             self._packs_read.append(name)
             data = self._folder.read(name, min(budget, MAX_PACK_BYTES)) if regular else None
-            entries = None if data is None else decode_pack(data)
+            entries = None if data is None else decode_pack(data, self._secret)
             if entries is None:
                 self._damaged = True  # rewritten without it, and it is removed
                 continue

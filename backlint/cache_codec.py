@@ -3,11 +3,13 @@
 Nothing read back resolves a name: the decoder is `json.loads` plus a table of four one-key
 tags, and every entry is checked against the FileResult schema before it is used. A pack is
 
-    backlint-cache-4\\n               the format tag (a pack of any other format is ignored)
+    backlint-cache-5\\n               the format tag (a pack of any other format is ignored)
     [key, path, findings, error, facts]\\n   one JSON line per entry
-    end COUNT SHA256\\n               the entry count and the sha256 of everything above
+    end COUNT HMAC\\n                 the entry count and the HMAC-SHA256 of everything above
 
-so a truncated, concatenated or edited pack fails the check and is ignored as a whole.
+so a truncated, concatenated or edited pack fails the check and is ignored as a whole. The HMAC's
+key is this user's secret (backlint/cache_key.py): a pack written under any other key, such as one
+committed to the checked repository, fails it too.
 
 What a fact value may contain (rules store facts in `ctx.facts[name]`; the cache gives them back
 exactly, so the cross-file reduce sees on a warm run what it saw on the cold one): dict, list,
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import hmac
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -31,7 +34,7 @@ from contextlib import contextmanager
 
 from backlint.rules import FileError, FileResult, Finding
 
-FORMAT_LINE = b"backlint-cache-4\n"
+FORMAT_LINE = b"backlint-cache-5\n"
 _TRAILER = re.compile(rb"end (\d{1,12}) ([0-9a-f]{64})\n")
 _KEY = re.compile(r"[0-9a-f]{64}")
 _ATOMS = frozenset({str, int, float, bool, type(None)})
@@ -46,11 +49,11 @@ class InvalidEntry(ValueError):
     """Bytes that are not an entry this version wrote."""
 
 
-def encode_pack(entries: Iterable[tuple[str, FileResult]],
-                skipped: list[str]) -> Iterator[bytes]:
-    """The pack's lines, trailer last; entries whose facts are not plain data are left out, and
-    why is appended to `skipped`."""
-    digest = hashlib.sha256(FORMAT_LINE)
+def encode_pack(entries: Iterable[tuple[str, FileResult]], skipped: list[str],
+                secret: bytes) -> Iterator[bytes]:
+    """The pack's lines, trailer (authenticated with `secret`) last; entries whose facts are not
+    plain data are left out, and why is appended to `skipped`."""
+    digest = hmac.new(secret, FORMAT_LINE, hashlib.sha256)
     count = 0
     yield FORMAT_LINE
     with _collector_paused():
@@ -66,9 +69,10 @@ def encode_pack(entries: Iterable[tuple[str, FileResult]],
     yield b"end %d %s\n" % (count, digest.hexdigest().encode())
 
 
-def decode_pack(data: bytes) -> dict[str, FileResult] | None:
-    """The entries of a whole pack, or None if any byte of it is not what this version writes."""
-    body = _checked_body(data)
+def decode_pack(data: bytes, secret: bytes) -> dict[str, FileResult] | None:
+    """The entries of a whole pack, or None if any byte of it is not what this version wrote
+    with this secret."""
+    body = _checked_body(data, secret)
     if body is None:
         return None
     entries: dict[str, FileResult] = {}
@@ -85,14 +89,15 @@ def decode_pack(data: bytes) -> dict[str, FileResult] | None:
     return entries
 
 
-def _checked_body(data: bytes) -> bytes | None:
+def _checked_body(data: bytes, secret: bytes) -> bytes | None:
     if not data.startswith(FORMAT_LINE) or not data.endswith(b"\n"):
         return None
     end = data.rfind(b"\n", 0, len(data) - 1) + 1
     trailer = _TRAILER.fullmatch(data, end)
     if end < len(FORMAT_LINE) or trailer is None:
         return None
-    if hashlib.sha256(data[:end]).hexdigest().encode() != trailer.group(2):
+    expected = hmac.new(secret, data[:end], hashlib.sha256).hexdigest().encode()
+    if not hmac.compare_digest(expected, trailer.group(2)):
         return None
     body = data[len(FORMAT_LINE):end]
     if body.count(b"\n") != int(trailer.group(1)):

@@ -6,13 +6,15 @@ it is opened once and every later operation is relative to that open folder (`di
 swapping the folder for a link mid-run changes nothing. Entries are opened with O_NOFOLLOW and
 O_NONBLOCK (a FIFO named like a pack cannot block the run), must be regular files by `fstat`, and
 are read up to a bound; links, FIFOs, devices and oversized files are reported as damaged, which
-makes the cache unlink them (unlinking a link removes the link, never its target).
+makes the cache unlink them (unlinking a link removes the link, never its target). Temporary
+files left by killed runs are removed once old, judged by `lstat` (a link's own time).
 """
 from __future__ import annotations
 
 import os
 import secrets
 import stat
+import time
 import weakref
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,6 +24,7 @@ _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _BINARY = getattr(os, "O_BINARY", 0)
+TEMPORARY_PREFIX = ".tmp-"
 _RELATIVE = {os.open, os.unlink, os.replace, os.stat} <= os.supports_dir_fd \
     and os.scandir in os.supports_fd
 
@@ -87,7 +90,7 @@ class Folder:
 
     def write_new(self, name: str, chunks: Iterable[bytes]) -> None:
         """Write a file under a fresh temporary name, then rename it to `name` in one step."""
-        temporary = f".tmp-{os.getpid()}-{secrets.token_hex(8)}"
+        temporary = f"{TEMPORARY_PREFIX}{os.getpid()}-{secrets.token_hex(8)}"
         handle = self._create(temporary, 0o600)
         try:
             with os.fdopen(handle, "wb") as stream:
@@ -98,6 +101,19 @@ class Folder:
         except BaseException:
             self.remove(temporary)
             raise
+
+    def remove_stale_temporaries(self, older_than: float) -> None:
+        """Unlink temporary files (or links named like them) not modified for `older_than`
+        seconds: those of killed runs; a running one's is younger."""
+        cutoff = time.time() - older_than
+        for name, _ in self.names(TEMPORARY_PREFIX):
+            try:
+                status = os.stat(self._name(name), follow_symlinks=False, **self._at())
+            except OSError:
+                continue
+            kind = stat.S_IFMT(status.st_mode)
+            if kind in (stat.S_IFREG, stat.S_IFLNK) and status.st_mtime < cutoff:
+                self.remove(name)
 
     def write_if_missing(self, name: str, text: str) -> None:
         """Create a small file unless something (even a dangling link) already has the name."""

@@ -248,10 +248,11 @@ def _analyse_files(files: list[str], settings: Settings, options: CheckOptions) 
     """Python and JS/TS files through the core (the TS/JS engine for scripts), per project."""
     analysis = Analysis()
     meter = Progress(len(files), shown=progress_wanted(len(files)))
+    warned: set[str] = set()  # an unusable key is the same for every project: one warning
     try:
         for project_settings, members in _by_project(files, settings, options).items():
             cache = None if options.no_cache else _open_cache(options.cache_dir or Path(
-                settings.root) / CACHE_DIR_NAME, project_settings)
+                settings.root) / CACHE_DIR_NAME, project_settings, warned)
             analysis.add(analyse_files(members, project_settings,
                                        options.jobs or default_jobs(), cache, meter.advance))
     finally:
@@ -412,11 +413,13 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
                  if code.strip())
 
 
-def _open_cache(directory: Path, settings: Settings) -> Cache | None:
+def _open_cache(directory: Path, settings: Settings, warned: set[str]) -> Cache | None:
     try:
         return Cache.open(directory, settings)
     except CacheUnavailable as error:
-        _warn(f"{error}; continuing without the cache")
+        if str(error) not in warned:
+            warned.add(str(error))
+            _warn(f"{error}; continuing without the cache")
         return None
 
 

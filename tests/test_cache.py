@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,8 @@ import pytest
 
 from backlint import parallel, runner
 from backlint.cache import Cache
-from backlint.rules import FileResult, Settings
+from backlint.discovery import SCRIPT_SUFFIXES
+from backlint.rules import FileResult, Settings, settings_for
 
 from test_cli import ANY_MODULE, CLEAN_MODULE, LEAKY_ROUTE, run, write
 
@@ -217,3 +219,16 @@ def test_facts_the_cache_cannot_hold_cost_only_their_file(project: Path,
     monkeypatch.undo()
     analysed = no_analysis(monkeypatch)
     assert check(project) == expected and analysed == ["module_0.py"]
+
+
+def test_a_warm_run_on_a_ts_tree_hits_the_cache_for_every_file(tmp_path: Path) -> None:
+    project = tmp_path / "express-backend"
+    shutil.copytree(Path(__file__).parent.parent / "fixtures" / "express-backend", project)
+    files = sorted(str(path) for path in project.rglob("*") if path.suffix in SCRIPT_SUFFIXES)
+    settings = settings_for(str(project))
+    folder = project / ".backlint_cache"
+    cold = runner.analyse_files(files, settings, 1, Cache.open(folder, settings))
+    warm = runner.analyse_files(files, settings, 1, Cache.open(folder, settings))
+    assert len(files) > 10 and cold.findings and cold.cache_hits == 0
+    assert warm.cache_hits == len(files)
+    assert warm.results == cold.results and warm.project == cold.project

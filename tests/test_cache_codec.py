@@ -9,6 +9,7 @@ from typing import NamedTuple
 import pytest
 
 from backlint.cache_codec import NotPlainData, decode_entry, encode_entry
+from backlint.discovery import SCRIPT_SUFFIXES
 from backlint.rules import FileError, FileResult, Finding, Settings, analyse_source
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -49,6 +50,26 @@ def test_every_fixture_round_trips_exactly() -> None:
         assert same(decoded.facts, result.facts), path
         with_facts += bool(result.facts)
     assert with_facts > 50
+
+
+def test_every_ts_fixture_round_trips_exactly() -> None:
+    """The TS/JS engine's results and facts (its handlers, clients, imports) too."""
+    from backlint.rules.ts.engine import analyse_script
+
+    sources = sorted(path for path in FIXTURES.rglob("*") if path.suffix in SCRIPT_SUFFIXES
+                     and not path.name.endswith(".d.ts"))
+    assert len(sources) > 50
+    settings = Settings(root=str(FIXTURES), check_tests=True)
+    with_facts = with_findings = 0
+    for path in sources:
+        result = analyse_script(path.read_bytes(), str(path), settings)
+        assert result.error is None, path
+        decoded = round_trip(result)
+        assert decoded == result, path
+        assert same(decoded.facts, result.facts), path
+        with_facts += bool(result.facts)
+        with_findings += bool(result.findings)
+    assert with_facts > 5 and with_findings > 10
 
 
 AWKWARD = {"tuple": (1, "a", None, (2.5, True)), "set": {1, "x", (1, 2)},

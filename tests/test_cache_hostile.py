@@ -3,6 +3,7 @@ its folder, and anything in it that this version did not write is ignored and re
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import pickle
@@ -14,17 +15,19 @@ import pytest
 
 from backlint import cache as cache_module
 from backlint.cache_codec import FORMAT_LINE
+from backlint.cache_key import user_key
 
 from test_cache import check, entries, no_analysis, project_fixture  # noqa: F401  # a fixture
 
 PACK = "pack-00000000000000000001-1.jsonl"
 
 
-def sealed(*lines: bytes) -> bytes:
-    """A pack with a correct tag, count and hash around these lines: only the schema can reject
-    them."""
+def sealed(*lines: bytes, secret: bytes | None = None) -> bytes:
+    """A pack with a correct tag, count and MAC (under this user's key, unless another `secret`
+    is given) around these lines: only the schema can reject them."""
     body = FORMAT_LINE + b"".join(line + b"\n" for line in lines)
-    return body + b"end %d %s\n" % (len(lines), hashlib.sha256(body).hexdigest().encode())
+    mac = hmac.new(secret or user_key("/nonexistent"), body, hashlib.sha256).hexdigest()
+    return body + b"end %d %s\n" % (len(lines), mac.encode())
 
 
 def pack_lines(project: Path) -> list[bytes]:
@@ -103,7 +106,7 @@ def test_a_pack_that_fails_its_check_is_ignored(project: Path,
     body, trailer = good[:good.rindex(b"end ")], good[good.rindex(b"end "):]
     uncounted = body + pack_lines(project)[0] + b"\n" + trailer
     for content in (good[:len(good) // 2], good[:-1], flipped, good + good, uncounted,
-                    good.replace(FORMAT_LINE, b"backlint-cache-5\n")):
+                    good.replace(FORMAT_LINE, b"backlint-cache-4\n")):
         for entry in entries(project):
             entry.unlink()
         (project / ".backlint_cache" / PACK).write_bytes(content)
