@@ -77,7 +77,7 @@ def _read(path: Path) -> bytes | None:
         handle = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC | _BINARY)
     except FileNotFoundError:
         return None
-    except OSError as error:
+    except OSError:
         if path.is_symlink():
             raise KeyUnavailable(f"the cache key {path} is a symbolic link") from None
         raise
