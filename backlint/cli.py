@@ -25,6 +25,7 @@ from backlint.environment import describe as describe_environment_error, silence
 from backlint.reporters import (Report, Row, catalog_rules, code_frame, format_json,
                                 format_sarif, format_statistics, format_text, format_text_errors)
 from backlint.rules import ConfigError, FileError, Finding, Settings, all_rules, rule_by_code
+from backlint.rules.catalog import turn_on_hint
 from backlint.rules.settings import find_pyproject, load_pyproject, settings_for, with_codes
 from backlint.outcome import (EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED, exit_code,
                               internal_failures)
@@ -513,7 +514,8 @@ def rules_command(output_format: str) -> None:
     \b
     Codes are used with --select/--ignore, in [tool.backlint] and in `# noqa: BKL101`;
     symbols with `# pylint: disable=explicit-any`. Codes marked "semgrep" are checked in
-    JS/TS files by the semgrep pack only.
+    JS/TS files by the semgrep pack only; rules marked "off by default" run only where
+    their exact code is selected (`extend-select = ["BKL101"]`).
 
     \b
     Examples:
@@ -521,18 +523,21 @@ def rules_command(output_format: str) -> None:
       backlint rules --format json
     """
     listed = [{"code": rule.code, "symbol": rule.symbol, "pylint_id": rule.pylint_id,
-               "severity": rule.severity, "summary": rule.doc.summary(), "engine": "python"}
+               "severity": rule.severity, "summary": rule.doc.summary(), "engine": "python",
+               "default_enabled": rule.default_enabled}
               for rule in all_rules()]
     known = {entry["code"] for entry in listed}
     listed += [{"code": code, "symbol": symbol, "pylint_id": "", "severity": "",
-                "summary": "checked in JS/TS files by the semgrep pack", "engine": "semgrep"}
+                "summary": "checked in JS/TS files by the semgrep pack", "engine": "semgrep",
+                "default_enabled": True}
                for code, symbol in _semgrep_only_codes(known)]
     if output_format == "json":
         click.echo(json.dumps(listed, indent=2))
         return
     for entry in listed:
+        off = "" if entry["default_enabled"] else "(off by default) "
         click.echo(f"{entry['code']:<7} {entry['symbol']:<28} {entry['pylint_id'] or '-':<6} "
-                   f"{entry['severity'] or 'semgrep':<8} {_first_sentence(entry['summary'])}")
+                   f"{entry['severity'] or 'semgrep':<8} {off}{_first_sentence(entry['summary'])}")
 
 
 _SUMMARY_WIDTH = 90
@@ -590,6 +595,8 @@ def explain(rule: str) -> None:
     click.echo(f"{found.code} {found.symbol}: {found.doc.title}")
     click.echo(f"pylint: {found.pylint_id} ({found.pylint_name()}); severity: {found.severity}; "
                f"test code: {'checked' if found.applies_to_tests else 'skipped'}")
+    if not found.default_enabled:
+        click.echo(f"off by default; to run it, {turn_on_hint(found)}")
     for name, text in found.doc.sections.items():
         click.echo(f"\n## {name}\n{text}")
     if found.options:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from backlint.reporters import SECURITY
-from backlint.rules.catalog import all_rules
+from backlint.rules.catalog import all_rules, turn_on_hint
 from backlint.rules.docstring import TS_SECTION
 from backlint.runner import semgrep_rules_dir
 
@@ -44,6 +44,8 @@ def rule_page(rule) -> str:
              f"pylint: `{rule.pylint_id}` / `{rule.pylint_name()}` · "
              f"default severity: {rule.severity} · suppress with `# noqa: {rule.code}` · "
              f"languages: {languages}", ""]
+    if not rule.default_enabled:
+        lines += [f"**Off by default.** To run it, {turn_on_hint(rule)}.", ""]
     for name, body in rule.doc.sections.items():
         lines += [f"## {name}", "", body.strip(), ""]
     return "\n".join(lines)
@@ -93,8 +95,9 @@ def index_page(rules) -> str:
     lines = [HEADER, "", "# backlint rules", "", "| code | symbol | pylint | summary |",
              "|---|---|---|---|"]
     for rule in rules:
+        off = "(off by default) " if not rule.default_enabled else ""
         lines.append(f"| [{rule.code}]({rule.code}.md) | {rule.symbol} | {rule.pylint_id} | "
-                     f"{rule.doc.summary()[:120]} |")
+                     f"{off}{rule.doc.summary()[:120]} |")
     return "\n".join(lines) + "\n"
 
 

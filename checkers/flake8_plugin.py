@@ -15,7 +15,9 @@ from flake8.exceptions import ExecutionError
 
 from backlint import __version__
 from backlint.rules import ConfigError, analyse_source, settings_for
+from backlint.rules.catalog import named_off_codes
 from backlint.rules.noqa import file_suppressed_codes
+from backlint.rules.settings import with_codes
 
 
 class BacklintFlake8:
@@ -23,12 +25,16 @@ class BacklintFlake8:
     version = __version__
     # Configuration errors this process reported (a nested project's: see parse_options).
     _reported: set[str] = set()
+    # Off-by-default codes flake8's --select / --extend-select name (see Settings.code_enabled).
+    _named_off: tuple[str, ...] = ()
 
     @classmethod
     def parse_options(cls, _manager: object, options: argparse.Namespace,
                       filenames: list[str]) -> None:
         """Once per run, before any file is checked: a configuration error of the named paths
         ends the run with one message (flake8 prints it and exits 1), not one per file."""
+        cls._named_off = named_off_codes([*(getattr(options, "select", None) or ()),
+                                          *(getattr(options, "extend_select", None) or ())])
         if not _selected(options):
             return
         for path in filenames or ["."]:
@@ -44,7 +50,7 @@ class BacklintFlake8:
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         try:
-            settings = settings_for(self.filename)
+            settings = with_codes(settings_for(self.filename), extend_select=self._named_off)
         except ConfigError as error:
             # A nested project's configuration, not seen by parse_options: once per process.
             if str(error) not in self._reported:

@@ -37,6 +37,25 @@ def _is_rule_class(value: object, module_name: str) -> bool:
     return isinstance(value, type) and issubclass(value, Rule) and value.__module__ == module_name
 
 
+def named_off_codes(names: object) -> tuple[str, ...]:
+    """The off-by-default codes flake8's own --select / --extend-select name exactly, to be
+    selected in Settings as well. (pylint's --enable cannot be used so: it expands a checker's
+    name into every message, so a name given cannot be told from one expanded.)"""
+    wanted = {str(name).strip() for name in names or ()}
+    return tuple(rule.code for rule in all_rules()
+                 if not rule.default_enabled and rule.code in wanted)
+
+
+def turn_on_hint(rule: type[Rule]) -> str:
+    """How to turn on a rule that is off by default, in every front end."""
+    hint = (f'select its code: `extend-select = ["{rule.code}"]` in [tool.backlint] (read by '
+            f"every front end, pylint's too) or `--extend-select {rule.code}` (backlint check, "
+            "flake8)")
+    options = ", ".join(f"`{option.name}`" for option in rule.options)
+    return f"{hint}; configuring one of its options ({options}) turns it on too" if options \
+        else hint
+
+
 def rule_by_code(code_or_symbol: str) -> type[Rule] | None:
     wanted = code_or_symbol.strip()
     for rule in all_rules():
