@@ -17,7 +17,8 @@ then checks the targets of the performance issue and prints a scaling table of (
 Tools are taken next to sys.executable first (the project's .venv/bin); pylint and flake8 only
 from there, because they must import backlint's plugin from the same environment. A missing tool
 is a "not installed" row. `--quick` runs a 40-file tree and skips targets and scaling (the test
-suite's smoke run). Exit status: 0 ok, 1 a target failed, 2 a tool errored.
+suite's smoke run); `--without pylint,semgrep` leaves those rows out as "skipped".
+Exit status: 0 ok, 1 a target failed, 2 a tool errored.
 """
 
 from __future__ import annotations
@@ -373,8 +374,19 @@ def measure_cold_only(tree: Path, cache: Path, repeat: int) -> Row:
 # Main
 # ----------------------------------------------------------------------------------------------
 
+def measure_others(tree: Path, repeat: int, semgrep_rules: Path, without: set[str]) -> list[Row]:
+    """Rows (e)-(g); a tool named in `without` is a skipped row, not a silent gap."""
+    measures = {"pylint": lambda: measure_pylint(tree, repeat),
+                "flake8": lambda: measure_flake8(tree, repeat),
+                "semgrep": lambda: measure_semgrep(tree, repeat, semgrep_rules)}
+    labels = {"pylint": ("e", "pylint (backlint msgs, -j 2)"),
+              "flake8": ("f", "flake8 --select=BKL"), "semgrep": ("g", "semgrep (python pack)")}
+    return [Row(*labels[tool], status="skipped: --without") if tool in without else measure()
+            for tool, measure in measures.items()]
+
+
 def benchmark(files: int, seed: int, repeat: int, work: Path,
-              semgrep_rules: Path) -> tuple[dict[str, Row], dict]:
+              semgrep_rules: Path, without: set[str]) -> tuple[dict[str, Row], dict]:
     tree = work / "tree"
     manifest = generate.generate(tree, files, seed)
     print(f"tree: {manifest['files']} files, {manifest['lines']} lines, "
@@ -382,8 +394,7 @@ def benchmark(files: int, seed: int, repeat: int, work: Path,
     print(f"tools from: {Path(sys.executable).parent} (then PATH for backlint, semgrep)\n")
     rows = [measure_floor(tree, repeat)]
     rows += measure_backlint(tree, work, repeat)
-    rows += [measure_pylint(tree, repeat), measure_flake8(tree, repeat),
-             measure_semgrep(tree, repeat, semgrep_rules)]
+    rows += measure_others(tree, repeat, semgrep_rules, without)
     by_key = {row.key: row for row in rows}
     print_table(rows, by_key["a"])
     print_planted_vs_found(manifest, by_key["b"])
@@ -402,7 +413,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--semgrep-rules", type=Path, default=REPO / "semgrep-rules" / "python",
                         help="semgrep config for row (g) (default: the pack's Python rules)")
+    parser.add_argument("--without", default="",
+                        help="comma-separated tools not to run: pylint, flake8, semgrep")
     args = parser.parse_args(argv)
+    args.without = {tool.strip() for tool in args.without.split(",") if tool.strip()}
+    unknown = args.without - {"pylint", "flake8", "semgrep"}
+    if unknown:
+        parser.error(f"--without: unknown tool {', '.join(sorted(unknown))}")
     if args.quick:
         args.files, args.scaling = QUICK_FILES, ""
     args.sizes = [int(s) for s in args.scaling.split(",") if s.strip()]
@@ -414,7 +431,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="backlint-bench-"))
     try:
         rows, manifest = benchmark(args.files, args.seed, max(1, args.repeat), work,
-                                   args.semgrep_rules)
+                                   args.semgrep_rules, args.without)
         verdicts: list[bool | None] = []
         if not args.quick:
             verdicts = check_targets(rows)
