@@ -100,7 +100,10 @@ export async function chargeCustomer(payload: ChargeRequest) {
   annotation of pass-through wrappers.
 - `explicit-any-scope` (default `"api"`): `"api"` reports `Any` where it makes the API untyped
   (above); `"everywhere"` reports every use as a type: bodies, casts, `TypeVar` bounds, private
-  helpers, ORM internals and migrations too.
+  helpers, ORM internals and migrations too. Python only: on TS/JS every `any` written in
+  server code is reported whatever the scope, as `@typescript-eslint/no-explicit-any` does,
+  because there the guide names `any` itself ("Use any types in TypeScript") and a cast in a
+  body is as untyped as one in a signature.
 """
 from __future__ import annotations
 
