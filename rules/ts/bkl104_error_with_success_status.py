@@ -23,6 +23,7 @@ _SEND_METHODS = frozenset({"json", "send", "jsonp"})
 _STATUS_METHODS = frozenset({"status", "code"})
 _STATIC_JSON = frozenset({"NextResponse.json", "Response.json"})
 _RESPONSE_CLASSES = frozenset({"Response", "NextResponse"})
+_STATUS_TEXT = re.compile(rb"\.\s*(?:status|code)")
 
 
 class ErrorWithSuccessStatusTs(TsRule):
@@ -33,7 +34,7 @@ class ErrorWithSuccessStatusTs(TsRule):
         self.wanted = file_role(ctx.model, ctx.absolute_path) == SERVER
 
     def visit_call_expression(self, node: Node) -> None:
-        if not self.wanted:
+        if not self.wanted or not _may_send(node):
             return
         name = _callee(node)
         parts = name.split(".")
@@ -156,7 +157,10 @@ class ErrorWithSuccessStatusTs(TsRule):
         statement of its own (`res.status(404);`, `ctx.status = 422`), not as part of another
         response's chain (`res.status(201).json(...)`)."""
         function = self.ctx.model.enclosing_function(node)
-        stack = [function if function is not None else self.ctx.model.root]
+        scope = function if function is not None else self.ctx.model.root
+        if not _STATUS_TEXT.search(self.ctx.source, scope.start_byte, node.start_byte):
+            return False  # most sends have no status statement before them: skip the walk
+        stack = [scope]
         while stack:
             current = stack.pop()
             if current.start_byte >= node.start_byte:
@@ -165,6 +169,16 @@ class ErrorWithSuccessStatusTs(TsRule):
                 return True
             stack.extend(current.named_children)
         return False
+
+
+def _may_send(call: Node) -> bool:
+    """Every form checked ends in `.json(`, `.send(` or `.jsonp(`: a cheap test on the callee's
+    last property spares the path building for the thousands of other calls in a file."""
+    function = responses.unwrap(call.child_by_field_name("function"))
+    if function is None or function.type != "member_expression":
+        return False
+    prop = function.child_by_field_name("property")
+    return prop is not None and text(prop) in _SEND_METHODS
 
 
 def _sets_status(node: Node, root: str, forms: tuple[str, ...]) -> bool:
