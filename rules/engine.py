@@ -81,7 +81,7 @@ def enabled_rules_for(relative: str, settings: Settings) -> tuple[type[Rule], ..
     is_test = settings.is_test_path(relative)
     return tuple(
         rule for rule in all_rules()
-        if settings.code_enabled(rule.code)
+        if rule.code in settings.enabled_code_set
         and not any(rule.code.startswith(code) for code in ignored)
         and (rule.applies_to_tests or not is_test)
     )

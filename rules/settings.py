@@ -7,7 +7,7 @@ import os
 import stat
 import sys
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from .catalog import all_options, all_rules
@@ -81,6 +81,11 @@ class Settings:
 
     def enabled_codes(self) -> tuple[str, ...]:
         return tuple(rule.code for rule in all_rules() if self.code_enabled(rule.code))
+
+    @cached_property
+    def enabled_code_set(self) -> frozenset[str]:
+        """Computed once per settings object: every file asks, and the answer is the same."""
+        return frozenset(self.enabled_codes())
 
     def ignored_in_file(self, relative_path: str) -> tuple[str, ...]:
         codes: list[str] = []
