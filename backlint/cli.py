@@ -23,7 +23,8 @@ from backlint.git import GitError, run_git
 from backlint.gitdiff import DiffError
 from backlint.environment import describe as describe_environment_error, silence_stdout
 from backlint.reporters import (Report, Row, catalog_rules, code_frame, format_json,
-                                format_sarif, format_statistics, format_text, format_text_errors)
+                                format_sarif, format_skipped, format_statistics, format_text,
+                                format_text_errors)
 from backlint.rules import ConfigError, FileError, Finding, Settings, all_rules, rule_by_code
 from backlint.rules.catalog import turn_on_hint
 from backlint.rules.settings import find_pyproject, load_pyproject, settings_for, with_codes
@@ -117,9 +118,10 @@ Configuration:
   own table is its own project), or --config FILE for all: select, ignore, per-file-ignores,
   exclude, extend-exclude, check-tests, max-file-bytes, semgrep, and each rule's options
   (`backlint explain CODE`).
-  --select/--ignore on the command line apply on top of it. `.gitignore`d files and the usual
-  build, virtualenv and vendor folders are skipped; files named on the command line are checked
-  unless --force-exclude. Results are cached per file in <project root>/.backlint_cache.
+  --select/--ignore on the command line apply on top of it. `.gitignore`d files, hidden folders
+  and the usual build, virtualenv and vendor folders are skipped (vendored and generated files
+  are counted; --show-files lists them); files named on the command line are checked unless
+  --force-exclude. Results are cached per file in <project root>/.backlint_cache.
   docs/configuration.md lists every key; --show-settings PATH prints what applies there.
 
 \b
@@ -237,6 +239,7 @@ def _check(paths: tuple[str, ...], options: CheckOptions) -> None:
             _warn(scripts.unavailable)
     show_source = _use_color() if options.show_source is None else options.show_source
     report = _report(analysis, scripts, found.errors, show_source)
+    report.skipped = [(_display(path), reason) for path, reason in found.skipped]
     report = _narrowed(report, settings, options, paths[0])
     if options.write_baseline or options.add_noqa:
         _rewrite(report, options)
@@ -379,6 +382,8 @@ def _show(paths: tuple[str, ...], found: Discovered, settings: Settings,
             click.echo(for_terminal(_display(path)))
         for error in found.errors:
             click.echo(for_terminal(f"{_display(error.path)}: {error.message}"), err=True)
+        click.echo(format_skipped([(_display(path), why) for path, why in found.skipped]),
+                   nl=False, err=True)
     if options.show_settings:
         for path in paths:
             folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))

@@ -5,6 +5,8 @@ exactly as git reads it; elsewhere (or if git fails) the folders are walked. Pro
 folders, symlink loops, broken symlinks, FIFOs, sockets and devices, which are never opened) are
 collected as `FileError`s and the walk goes on. Symlinks that lead out of the folders being
 checked are not followed unless asked (`follow_symlinks`); paths named by the user always are.
+Hidden folders are not entered below a named path; vendored and generated files are set aside
+with their reason (backlint/skipped.py).
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from backlint.generated import generated_reason
 from backlint.git import GitError, run_git
 from backlint.rules import FileError, Settings
 from backlint.safe_files import problem_of
+from backlint.skipped import files_below, generated, in_hidden_folder, is_hidden, vendored_reason
 
 SCRIPT_SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 _NOT_SCRIPTS = (".d.ts", ".d.mts", ".d.cts", ".min.js")
@@ -28,8 +31,8 @@ class Discovered:
     python: list[str] = field(default_factory=list)
     scripts: list[str] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
-    # Skipped as generated or minified (exclude-generated), with the reason.
-    generated: list[tuple[str, str]] = field(default_factory=list)
+    # Skipped as vendored, generated or minified (exclude-generated), with the reason.
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 def kind_of(path: str) -> str | None:
@@ -40,6 +43,15 @@ def kind_of(path: str) -> str | None:
     if name.endswith(SCRIPT_SUFFIXES) and not name.endswith(_NOT_SCRIPTS):
         return "script"
     return None
+
+
+def is_minified_name(name: str) -> bool:
+    return name.lower().endswith(".min.js")
+
+
+def _counted(name: str) -> bool:
+    """A file that would be checked, or a minified script: counted when skipped as vendored."""
+    return kind_of(name) is not None or is_minified_name(name)
 
 
 def discover(paths: Sequence[str], settings: Settings, force_exclude: bool = False,
@@ -63,7 +75,7 @@ class _Walker:
         self.trees: list[str] = []
         self.files: dict[str, str] = {}
         self.errors: list[FileError] = []
-        self.generated: list[tuple[str, str]] = []
+        self.skipped: dict[str, str] = {}
         # Real paths of folders already walked: each folder is read once, however it is reached.
         self.walked: set[str] = set()
         self.linked_dirs: list[str] = []
@@ -73,14 +85,14 @@ class _Walker:
         while self.linked_dirs:
             self._follow_link(self.linked_dirs.pop(0))
         found = Discovered(errors=sorted(self.errors, key=lambda error: error.path),
-                           generated=sorted(self.generated))
+                           skipped=sorted(self.skipped.items()))
         for path in sorted(self.files):
             (found.python if self.files[path] == "python" else found.scripts).append(path)
         return found
 
     def add_root(self, path: str) -> None:
         if not os.path.isdir(path):
-            if self.force_exclude and self._excluded(path):
+            if self.force_exclude and (self._excluded(path) or self._hidden(path)):
                 return
             # Named explicitly: checked whatever the excludes say, if it is a file at all.
             is_script = path.lower().endswith(SCRIPT_SUFFIXES)
@@ -100,8 +112,12 @@ class _Walker:
         for name in listed:
             path = os.path.join(root, name.rstrip("/"))
             kind = kind_of(name)
+            if in_hidden_folder(name, is_dir=kind is None):
+                continue
             if kind is not None:
                 self._add_listed_file(path, kind)
+            elif is_minified_name(name):
+                self._excluded(path)  # never checked; counted when vendored
             elif (name.endswith("/") or os.path.isdir(path)) and not self._excluded(path):
                 # A nested repository ("sub/") or a symlink to a folder; git does not enter them.
                 self._add_dir_entry(path, os.path.islink(path))
@@ -128,7 +144,7 @@ class _Walker:
         if self.settings.exclude_generated:
             reason = generated_reason(path, self.settings.generated_markers, kind == "script")
             if reason is not None:
-                self.generated.append((path, reason))
+                self.skipped[path] = generated(reason)
                 return
         self.files[path] = kind
 
@@ -155,8 +171,6 @@ class _Walker:
             self._walk_entry(entry, real)
 
     def _walk_entry(self, entry: os.DirEntry[str], parent_real: str) -> None:
-        if self._excluded(entry.path):
-            return
         try:
             is_link = entry.is_symlink()
             is_dir = not is_link and entry.is_dir()
@@ -164,6 +178,8 @@ class _Walker:
             return
         if is_link:
             is_dir = os.path.isdir(entry.path)  # False for a loop or a dangling link
+        if (is_dir and is_hidden(entry.name)) or self._excluded(entry.path, is_dir and not is_link):
+            return
         if is_dir and is_link:
             self.linked_dirs.append(entry.path)
         elif is_dir:
@@ -217,11 +233,27 @@ class _Walker:
         return (f"skipped: symlink to {os.path.realpath(link)}, outside the checked folders; "
                 "not followed (--follow-symlinks follows it)")
 
-    def _excluded(self, path: str) -> bool:
+    def _excluded(self, path: str, walk_dir: bool = False) -> bool:
+        """Excluded by the settings; a vendored file (or the files of a vendored folder about
+        to be walked) is set aside with the reason."""
+        relative = self._relative(path)
+        if not self.settings.is_excluded(relative):
+            return False
+        reason = vendored_reason(self.settings, relative)
+        if reason is not None and walk_dir:
+            self.skipped.update((below, reason) for below in files_below(path, _counted))
+        elif reason is not None and _counted(path):
+            self.skipped[path] = reason
+        return True
+
+    def _hidden(self, path: str) -> bool:
+        return in_hidden_folder(self._relative(path))
+
+    def _relative(self, path: str) -> str:
         # The common case without abspath/relpath, which cost more than the pattern matching.
         if os.sep == "/" and path.startswith(self.root_prefix):
-            return self.settings.is_excluded(path[len(self.root_prefix):])
-        return self.settings.is_excluded(self.settings.relative(path))
+            return path[len(self.root_prefix):]
+        return self.settings.relative(path)
 
 
 def _git_files(directory: str) -> list[str] | None:

@@ -15,6 +15,7 @@ import click
 from backlint.outcome import is_internal
 from backlint.rules import all_rules
 from backlint.safe_text import data_safe, for_data, for_terminal
+from backlint.skipped import skipped_summary
 
 INFORMATION_URI = "https://github.com/backlint/backlint"
 DOCS_URI = f"{INFORMATION_URI}/blob/main/docs/rules"
@@ -63,6 +64,8 @@ class Report:
     rules: list[RuleInfo] = field(default_factory=list)
     # The repository root SARIF URIs are relative to ("" means the current folder).
     base: str = ""
+    # Files left out as vendored or generated, with the reason (backlint/skipped.py).
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 def catalog_rules() -> list[RuleInfo]:
@@ -78,7 +81,15 @@ def catalog_rules() -> list[RuleInfo]:
 def format_text(report: Report, color: bool = False) -> str:
     lines = [_text_row(row, color) for row in report.rows]
     lines.append(summary(report))
+    if report.skipped:
+        lines.append(skipped_summary(len(report.skipped)))
     return "\n".join(lines) + "\n"
+
+
+def format_skipped(skipped: list[tuple[str, str]]) -> str:
+    """Files left out as vendored or generated, one line each with the reason, for stderr."""
+    return "".join(f"{for_terminal(path)}: skipped ({for_terminal(reason)})\n"
+                   for path, reason in skipped)
 
 
 def format_text_errors(report: Report) -> str:
@@ -165,8 +176,12 @@ def format_json(report: Report) -> str:
                             "severity": row.severity}) for row in report.rows]
     errors = [json.dumps({"path": for_data(path), "message": for_data(message)})
               for path, message in report.errors]
+    skipped = [json.dumps({"path": for_data(path), "reason": for_data(reason)})
+               for path, reason in report.skipped]
+    # "skipped" is present only when files were skipped: readers of older reports need not change.
+    extra = f',\n  "skipped": {_json_list(skipped)}' if skipped else ""
     return (f'{{\n  "version": {json.dumps(report.version)},\n'
-            f'  "findings": {_json_list(findings)},\n  "errors": {_json_list(errors)}\n}}\n')
+            f'  "findings": {_json_list(findings)},\n  "errors": {_json_list(errors)}{extra}\n}}\n')
 
 
 def _json_list(items: list[str]) -> str:

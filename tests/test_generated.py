@@ -54,16 +54,20 @@ def test_generated_vendored_and_minified_files_are_skipped_by_default(tree: Path
 
 
 def test_the_skipped_files_come_back_with_their_reason(tree: Path) -> None:
-    skipped = dict(discover([str(tree)], Settings(root=str(tree))).generated)
+    skipped = dict(discover([str(tree)], Settings(root=str(tree))).skipped)
     reasons = {Path(path).relative_to(tree).as_posix(): reason for path, reason in skipped.items()}
     assert reasons == {
-        "app/migrations/0002_auto.py": "a generated-code header",
-        "app/pb/user_pb2.py": "a generated-code header",
-        "sdk/client.py": "a generated-code header",
-        "web/src/api.gen.ts": "a generated-code header",
-        "web/src/schema.ts": "a generated-code header",
-        "web/dist-ish/app.js": "a bundle with a sourceMappingURL",
-        "web/src/packed.js": "minified (very long lines)",
+        "app/migrations/0002_auto.py": "generated: a generated-code header",
+        "app/pb/user_pb2.py": "generated: a generated-code header",
+        "sdk/client.py": "generated: a generated-code header",
+        "web/src/api.gen.ts": "generated: a generated-code header",
+        "web/src/schema.ts": "generated: a generated-code header",
+        "web/dist-ish/app.js": "generated: a bundle with a sourceMappingURL",
+        "web/src/packed.js": "generated: minified (very long lines)",
+        "app/static/vendor/jquery.js": "vendored: matches `vendor`",
+        "third_party/lib/shim.py": "vendored: matches `third_party`",
+        "web/src/chart.min.js": "vendored: matches `*.min.js`",
+        "vendor/pkg/mod.py": "vendored: matches `vendor`",
     }
 
 
