@@ -21,16 +21,18 @@ from backlint.cache import CACHE_DIR_NAME, Cache, CacheUnavailable
 from backlint.discovery import Discovered, discover
 from backlint.git import GitError, run_git
 from backlint.gitdiff import DiffError
-from backlint.environment import describe as describe_environment_error, silence_stdout
+from backlint.environment import describe as describe_environment_error
+from backlint.environment import reader_went_away, silence_stdout
 from backlint.reporters import (Report, Row, catalog_rules, code_frame, format_json,
                                 format_sarif, format_skipped, format_statistics, format_text,
                                 format_text_errors)
 from backlint.rules import ConfigError, FileError, Finding, Settings, all_rules, rule_by_code
 from backlint.rules.catalog import turn_on_hint
 from backlint.rules.settings import find_pyproject, load_pyproject, settings_for, with_codes
-from backlint.outcome import (EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED, exit_code,
-                              internal_failures)
+from backlint.outcome import (EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED,
+                              exit_code, internal_failures)
 from backlint.progress import Progress
+from backlint.ts_grammars import grammar_problem
 from backlint.progress import wanted as progress_wanted
 from backlint.safe_text import for_terminal
 from backlint.show_settings import format_settings, unmatched_patterns
@@ -62,7 +64,10 @@ def _guarded(command: Command) -> Command:
             raise click.exceptions.Exit(EXIT_TERMINATED) from None
         except OSError as error:
             if isinstance(error, BrokenPipeError):
+                gone = reader_went_away()
                 silence_stdout()
+                if gone:  # `| head`: end quietly, as Unix tools do
+                    raise click.exceptions.Exit(EXIT_BROKEN_PIPE) from None
             _fail(describe_environment_error(error))
         except Exception as error:  # pylint: disable=broad-exception-caught  # never a traceback
             if os.environ.get("BACKLINT_DEBUG") == "1":
@@ -106,8 +111,8 @@ Exit codes:
        tolerate-file-errors = true, exits 0 on both)
   2    usage or configuration error (an unknown code too), or backlint failed: a file's
        analysis crashed or took over file-timeout seconds, a worker died twice, the JS/TS
-       engine failed
-  130  interrupted; 143 terminated
+       engine failed or its grammars cannot be loaded
+  130  interrupted; 141 the output's reader went away (| head), quietly; 143 terminated
 Problem files are reported (on stderr in text output, under "errors" in JSON and SARIF) and the
 run goes on. FIFOs, sockets, devices, broken symlinks, files over max-file-bytes and symlinks
 out of the checked folders are skipped with a notice and do not fail the run.
@@ -226,6 +231,9 @@ def _check(paths: tuple[str, ...], options: CheckOptions) -> None:
     if options.show_files or options.show_settings:
         _show(paths, found, settings, options)
         return
+    problem = grammar_problem() if found.scripts else None
+    if problem:
+        _fail(problem)
     for pattern in unmatched_patterns(paths, settings, [*found.python, *found.scripts]):
         _warn(f"per-file-ignores pattern `{pattern}` in {settings.source} matches no checked "
               "file; check its spelling (globs are relative to the project root)")
@@ -640,7 +648,14 @@ def _toml_value(value: object) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """The console script."""
-    cli.main(args=list(argv) if argv is not None else None, prog_name="backlint")
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="backlint")
+    except SystemExit:
+        # Click ends its own output (--help) on a closed reader with exit 1: make it the 141 of
+        # the commands.
+        if isinstance(sys.stdout, click.utils.PacifyFlushWrapper):
+            raise SystemExit(EXIT_BROKEN_PIPE) from None
+        raise
 
 
 if __name__ == "__main__":  # pragma: no cover

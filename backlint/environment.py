@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import select
 import sys
 
 
@@ -38,3 +39,14 @@ def silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, AttributeError, ValueError):
         pass
+
+
+def reader_went_away() -> bool:
+    """Whether stdout is a pipe whose reader has closed it (`backlint rules | head -1`), rather
+    than some other pipe of the run that broke."""
+    try:
+        poller = select.poll()
+        poller.register(sys.__stdout__.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll() here, stdout gone or replaced
+        return False

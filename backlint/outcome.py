@@ -5,7 +5,8 @@
    or `tolerate-file-errors = true`)
 2  usage, configuration or internal error: an unknown rule code, a worker that died twice, a
    file whose analysis crashed or ran out of time, a JS/TS engine that failed
-130  interrupted (Ctrl-C);  143  terminated (SIGTERM)
+130  interrupted (Ctrl-C);  141  the reader of the output went away (`| head`), quietly;
+143  terminated (SIGTERM)
 A run that could not check what it was asked to is never 0. Notices ("skipped: ..." for files
 that are no regular file, too large, symlinks not followed) are reported and do not fail a run.
 """
@@ -15,6 +16,8 @@ from collections.abc import Iterable
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+# 128 + SIGPIPE: what a shell reports for a Unix tool whose reader went away (`| head`).
+EXIT_BROKEN_PIPE = 141
 
 
 def is_notice(message: str) -> bool:

@@ -1,5 +1,6 @@
-"""A failing environment (full disk, closed or broken output, deleted working folder) is one line
-naming the cause and exit 2: never a traceback, never "internal error, please report it"."""
+"""A failing environment (full disk, closed output, deleted working folder) is one line naming
+the cause and exit 2: never a traceback, never "internal error, please report it". A reader that
+went away (`| head`) ends the run quietly with 141, as it ends Unix tools."""
 from __future__ import annotations
 
 import subprocess
@@ -50,10 +51,25 @@ def test_a_deleted_working_folder(project: Path) -> None:
                      "existing one")
 
 
-def test_a_reader_that_went_away(project: Path) -> None:
-    with subprocess.Popen([BACKLINT, *CHECK, str(project)], stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True) as process:
+def _with_reader_gone(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    with subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True) as process:
         process.stdout.close()  # before backlint has started: its first write meets no reader
         stderr = process.stderr.read()
-    result = subprocess.CompletedProcess(process.args, process.returncode, "", stderr)
-    _assert_one_line(result, "the output was closed before the report was written (broken pipe)")
+    return subprocess.CompletedProcess(process.args, process.returncode, "", stderr)
+
+
+@pytest.mark.parametrize("command", [["check", *CHECK[1:], "."], ["rules"],
+                                     ["rules", "--format", "json"], ["explain", "BKL101"],
+                                     ["--help"], ["check", "--help"]])
+def test_a_reader_that_went_away_ends_the_run_quietly(project: Path, command: list[str]) -> None:
+    # As a Unix tool ended by SIGPIPE: 141, no message (`set -o pipefail` still sees a failure).
+    result = _with_reader_gone([BACKLINT, *command], project)
+    assert (result.returncode, result.stderr) == (141, "")
+
+
+def test_head_reads_the_first_line_and_nothing_is_said(project: Path) -> None:
+    result = subprocess.run(["sh", "-c", '"$0" rules | head -1', BACKLINT], cwd=project,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.stdout.startswith("BKL101 ") and result.stdout.count("\n") == 1
+    assert (result.returncode, result.stderr) == (0, "")
