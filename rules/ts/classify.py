@@ -137,8 +137,9 @@ def package_root(directory: str) -> str | None:
 @lru_cache(maxsize=512)
 def package_kind(directory: str) -> str | None:
     """From the nearest package.json: CLIENT for a desktop shell (Electron, Tauri); else SERVER
-    when it depends on a server framework; CLIENT for a front-end framework, TOOLING for a command-line tool (`bin`),
-    LIBRARY for a published package (`types`, `exports`, `module`); None when unknown."""
+    when it depends on a server framework; CLIENT for a front-end framework, TOOLING for a
+    command-line tool (`bin`), LIBRARY for a published package (`types`, `exports`, `module`);
+    None when unknown."""
     root = package_root(directory)
     return _manifest_kind(os.path.join(root, "package.json")) if root else None
 
