@@ -65,6 +65,11 @@ class Row:
 # Tools
 # ----------------------------------------------------------------------------------------------
 
+# Rows (e)-(g) by tool name: measured, or skipped with --without.
+_OTHER_ROWS = {"pylint": ("e", "pylint (backlint msgs, -j 2)"),
+               "flake8": ("f", "flake8 --select=BKL"), "semgrep": ("g", "semgrep (python pack)")}
+
+
 def tool(name: str, path_fallback: bool) -> str | None:
     """The executable next to sys.executable, else (if allowed) the one on PATH."""
     local = Path(sys.executable).parent / name
@@ -175,7 +180,7 @@ def backlint_findings(m: Measurement) -> tuple[list[tuple[str, int, str]], str]:
 
 
 def measure_pylint(tree: Path, repeat: int) -> Row:
-    row = Row("e", "pylint (backlint msgs, -j 2)")
+    row = Row(*_OTHER_ROWS["pylint"])
     exe = tool("pylint", path_fallback=False)
     if exe is None:
         row.status = "not installed"
@@ -220,7 +225,7 @@ def _symbols_in(data: object) -> list[str]:
 
 
 def measure_flake8(tree: Path, repeat: int) -> Row:
-    row = Row("f", "flake8 --select=BKL")
+    row = Row(*_OTHER_ROWS["flake8"])
     exe = tool("flake8", path_fallback=False)
     if exe is None:
         row.status = "not installed"
@@ -236,7 +241,7 @@ def measure_flake8(tree: Path, repeat: int) -> Row:
 
 
 def measure_semgrep(tree: Path, repeat: int, rules: Path) -> Row:
-    row = Row("g", "semgrep (python pack)")
+    row = Row(*_OTHER_ROWS["semgrep"])
     exe = tool("semgrep", path_fallback=True)
     if exe is None:
         row.status = "not installed"
@@ -379,9 +384,7 @@ def measure_others(tree: Path, repeat: int, semgrep_rules: Path, without: set[st
     measures = {"pylint": lambda: measure_pylint(tree, repeat),
                 "flake8": lambda: measure_flake8(tree, repeat),
                 "semgrep": lambda: measure_semgrep(tree, repeat, semgrep_rules)}
-    labels = {"pylint": ("e", "pylint (backlint msgs, -j 2)"),
-              "flake8": ("f", "flake8 --select=BKL"), "semgrep": ("g", "semgrep (python pack)")}
-    return [Row(*labels[tool], status="skipped: --without") if tool in without else measure()
+    return [Row(*_OTHER_ROWS[tool], status="skipped: --without") if tool in without else measure()
             for tool, measure in measures.items()]
 
 
@@ -417,7 +420,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="comma-separated tools not to run: pylint, flake8, semgrep")
     args = parser.parse_args(argv)
     args.without = {tool.strip() for tool in args.without.split(",") if tool.strip()}
-    unknown = args.without - {"pylint", "flake8", "semgrep"}
+    unknown = args.without - _OTHER_ROWS.keys()
     if unknown:
         parser.error(f"--without: unknown tool {', '.join(sorted(unknown))}")
     if args.quick:
