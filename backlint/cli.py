@@ -231,6 +231,11 @@ def _check(paths: tuple[str, ...], options: CheckOptions) -> None:
     if options.show_files or options.show_settings:
         _show(paths, found, settings, options)
         return
+    if not (found.python or found.scripts or found.errors or options.force_exclude):
+        # Silent success on nothing is how a gate pointed at the wrong folder passes for months;
+        # under --force-exclude (pre-commit) every named file being excluded is normal.
+        _warn(f"no Python or JS/TS files to check under {', '.join(paths)} (excludes, hidden "
+              "folders and .gitignore leave none); --show-files lists what is skipped")
     problem = grammar_problem() if found.scripts else None
     if problem:
         _fail(problem)

@@ -154,3 +154,19 @@ def test_the_documentation_shows_what_is_printed(project: Path) -> None:
     summary_block, listing_block = _documented_examples()
     assert run(project, "check", "--no-semgrep").stdout.splitlines()[-1:] == summary_block
     assert run(project, "check", "--show-files").stderr.splitlines() == listing_block
+
+
+def test_a_run_with_nothing_to_check_says_so(tmp_path: Path) -> None:
+    write(tmp_path, {".tools/app.py": LEAKY_ROUTE, "notes.txt": "no code here\n"})
+    result = run(tmp_path, "check", ".")
+    assert result.exit_code == 0
+    assert "no Python or JS/TS files to check under ." in result.stderr
+    assert "--show-files" in result.stderr
+
+
+def test_force_exclude_leaving_nothing_is_quiet(tmp_path: Path) -> None:
+    """pre-commit names staged files with --force-exclude: all of them excluded is normal."""
+    write(tmp_path, {"pyproject.toml": '[tool.backlint]\nextend-exclude = ["legacy/"]\n',
+                     "legacy/old.py": LEAKY_ROUTE})
+    result = run(tmp_path, "check", "--force-exclude", "legacy/old.py")
+    assert result.exit_code == 0 and "backlint:" not in result.stderr
