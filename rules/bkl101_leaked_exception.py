@@ -61,9 +61,16 @@ Client-safe, never reported: `err.code`, `err.name`, `err.status`, `err.issues`;
 internals: Prisma, Mongo, Axios, SQL drivers ...), also after `if (!(err instanceof AppError))
 throw err;`, of `isHttpError(err)`-style guards, of `if (err.statusCode < 500)` / `err.expose` /
 `err.isOperational`, and of a check of the message itself (`err.message.includes("duplicate")`);
-detail shown only when `NODE_ENV` is development; values passed to a function
-(`publicMessage(err)`); a `@Catch(HttpException)` filter; a helper of one parameter given any
-error-like value (`function toBody(error)`), which is no caught error by itself.
+detail shown only when `NODE_ENV` is development; values passed to a function of a package or
+to a project function that keeps the detail out (`publicMessage(err)`); a `@Catch(HttpException)`
+filter; a helper of one parameter given any error-like value (`function toBody(error)`), which is
+no caught error by itself.
+
+The project's helpers are followed across modules (imports, `@/` and tsconfig `paths`, `index`
+re-exports, `Class.method`, helpers built on helpers): `return handleApiError(e)` where
+`handleApiError` sends `err.message`, `sendError(res, 500, err.message)`, and
+`res.json({ error: errorMessage(err) })` where `errorMessage` returns the text are reported at
+the call, naming the helper and where it is defined.
 
 ## Why it matters
 The guide: "Don't return raw exceptions or stack traces to the client." Exception text carries

@@ -11,9 +11,9 @@ from ..bkl101_leaked_exception import LeakedExceptionDetail
 from ..exception_flow import WHAT
 from .base import TsRule
 from .classify import SERVER, file_role
-from .leak_flow import LeakScan, bound_names, callee_name, error_class_is_client_safe, text
+from .leak_flow import FIX, LeakScan, bound_names, callee_name, error_class_is_client_safe, text
+from .leak_helpers import FACTS, HelperIndex, HelperSummaries
 
-FIX = "log it and send a generic error message instead"
 _ERROR_NAMES = frozenset({"err", "error", "exception", "exc", "er", "ex", "e", "error_",
                           "_err", "_error", "reason"})
 # Names that hold an error only where the callback is known to receive one.
@@ -49,6 +49,7 @@ class LeakedExceptionDetailTs(TsRule):
         super().__init__(ctx)
         self.wanted = file_role(ctx.model, ctx.absolute_path) == SERVER
         self._reported: set[tuple[int, int]] = set()
+        self.helpers = HelperSummaries(ctx, self._sink_of, _body_values)
 
     # ----- sources -----
     def visit_catch_clause(self, node) -> None:
@@ -81,18 +82,21 @@ class LeakedExceptionDetailTs(TsRule):
             self._callback(callbacks[0])
 
     def visit_arrow_function(self, node) -> None:
-        self._error_first_function(node)
+        scanned = self._error_first_function(node)
+        if self.wanted and self.ctx.model.handler_of(node) is None:
+            self.helpers.summarise(node, skip_first=scanned)
 
     visit_function_expression = visit_arrow_function
     visit_function_declaration = visit_arrow_function
     visit_method_definition = visit_arrow_function
 
-    def _error_first_function(self, node) -> None:
-        """Node-style `(err, ...)` callbacks, error middleware and error handlers."""
+    def _error_first_function(self, node) -> bool:
+        """Node-style `(err, ...)` callbacks, error middleware and error handlers: whether the
+        first parameter was followed as a caught error."""
         params = _parameters(node)
         if not self.wanted or not params or self._is_array_callback(node) \
                 or self._is_catch_callback(node):
-            return
+            return False
         name = _param_name(params[0])
         # `(err, req, res, next)`, `(error, request, reply)`, `(err, c)`, `(err, data)`, and a
         # callback given only `err`: a declared function of one parameter is a helper given any
@@ -100,12 +104,13 @@ class LeakedExceptionDetailTs(TsRule):
         is_callback = node.parent is not None and node.parent.type == "arguments"
         if (len(params) < 2 and not (is_callback and name in ("err", "error"))) \
                 or name not in _ERROR_NAMES or name in _LOOSE_NAMES:
-            return
+            return False
         if _param_type_is_safe(params[0]) or self._catches_safe_class(node):
-            return
+            return True  # a client-safe error: nothing of it leaks, here or through callers
         body = node.child_by_field_name("body")
         if body is not None:
             self._scan({name: 2}, body, node)
+        return True
 
     def _callback(self, function) -> None:
         params = _parameters(function)
@@ -156,7 +161,18 @@ class LeakedExceptionDetailTs(TsRule):
         returns_body = self._returns_body(owner)
         scan = LeakScan(sources, self._sink_of, self._report, _body_values)
         scan.returns_body = returns_body
+        scan.on_call = self.helpers.note_call
         scan.scan(body)
+
+    def finish_file(self) -> None:
+        facts = self.helpers.facts()
+        if facts is not None:
+            self.ctx.facts[FACTS] = facts
+
+    @classmethod
+    def finish_project(cls, facts_by_path: dict[str, dict], _settings) -> list:
+        files = {path: facts[FACTS] for path, facts in facts_by_path.items() if FACTS in facts}
+        return HelperIndex(files).findings(cls.code) if files else []
 
     def _returns_body(self, owner) -> bool:
         """Whether `return x` in the function running this code sends x to the client."""

@@ -20,6 +20,7 @@ from ..finding import Finding
 from . import data_access, handlers, parsing
 from .base import TsRule
 from .classify import SERVER, file_role
+from .exports import follow, reexports_of
 from .model import Node, text
 
 _STATEMENTS = frozenset({"expression_statement", "lexical_declaration", "variable_declaration",
@@ -112,9 +113,7 @@ class FatRouteHandlerTs(TsRule):
         if model.reexports:
             self.ctx.facts.setdefault(self.code, {"module": model.module, "candidates": {},
                                                   "registered": []})
-            self.ctx.facts[self.code]["reexports"] = [
-                [target, name, alias] for source, name, alias in model.reexports
-                if (target := handlers.resolve_relative(model.relative_path, source))]
+            self.ctx.facts[self.code]["reexports"] = reexports_of(model, self.ctx.absolute_path)
 
     def _verdict(self, function: Node, work: _Work | None, statements_count: bool = True) -> str:
         calls = work.calls if work is not None else []
@@ -153,7 +152,7 @@ class FatRouteHandlerTs(TsRule):
         findings = []
         for facts in files.values():
             for registered in facts["registered"]:
-                found = _follow(registered["target"], candidates, reexports)
+                found = follow(registered["target"], candidates, reexports)
                 if found is not None and settings.code_enabled(cls.code):
                     path, entry = found
                     findings.append(Finding(path=path, line=entry["line"],
@@ -182,22 +181,6 @@ def _is_data_module(model) -> bool:
     """A "use server" module that is the project's data layer (`lib/utils/services.ts`,
     `*.service.ts`, `queries/`): its exported functions are the service, not fat handlers."""
     return bool(_DATA_MODULE.search(model.relative_path))
-
-
-def _follow(target: str, candidates: dict, reexports: dict, depth: int = 0):
-    """The candidate a registered `module.name` (or `module.Class.method`) names, through
-    `export { x } from` / `export * from` of the modules in between."""
-    if target in candidates or depth > 5:
-        return candidates.get(target)
-    module, _, name = target.partition(".")  # module ids have no dots (see model.module_id)
-    for source, exported, alias in reexports.get(module, ()):
-        first, _, rest = name.partition(".")
-        if alias in ("*", first):
-            inner = f"{source}.{name if alias == '*' else exported + ('.' + rest if rest else '')}"
-            found = _follow(inner, candidates, reexports, depth + 1)
-            if found is not None:
-                return found
-    return None
 
 
 def _first_line_span(function: Node) -> dict:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 
 from ..exception_flow import MESSAGE, OBJECT, STACK
 
+FIX = "log it and send a generic error message instead"
 Node = object  # a tree_sitter.Node; rules/ stays importable without the binding
 Kind = int
 
@@ -38,6 +39,7 @@ _FUNCTIONS = frozenset({"arrow_function", "function_expression", "function_decla
                         "method_definition", "generator_function_declaration",
                         "generator_function"})
 _LOGIC = frozenset({"||", "??", "&&"})
+PLAIN_NAMES = frozenset({"identifier", "shorthand_property_identifier_pattern"})
 # Built-in error classes say nothing about whose message it is; other classes are the
 # project's own errors (or a framework's client errors) unless a library's internals.
 _BUILTIN_ERRORS = frozenset({"Error", "TypeError", "RangeError", "SyntaxError",
@@ -118,6 +120,14 @@ class LeakScan:
         self._cleared_after: dict[int, list[str]] = {}
         # Set when the scanned code's own function sends its return value to the client.
         self.returns_body = False
+        # `on_call(call, {argument index: kind}, context)` hears of every call given the detail,
+        # for the project's helpers (leak_helpers.py); context is the sink (or "return") whose
+        # body the call's value is part of, else "".
+        self.on_call: Callable[[Node, dict[int, Kind], str], None] | None = None
+        self._context = ""
+        # Names holding what such a call returned (`const msg = errorMessage(err)`): where they
+        # reach a body, `on_call` hears of the call again, with that context.
+        self.pending: dict[str, tuple[Node, dict[int, Kind]]] = {}
 
     # ----- the walk -----
     def scan(self, node: Node) -> None:
@@ -162,6 +172,8 @@ class LeakScan:
                 self.env.pop(bound, None)
             return
         self._bind(name, self.taint(value)[0])
+        if self.on_call is not None:
+            self._bind_pending(name, value)
 
     def _bind(self, pattern: Node, kind: Kind) -> None:
         if pattern.type == "identifier":
@@ -169,7 +181,7 @@ class LeakScan:
             return
         if pattern.type == "object_pattern":
             for part in _named(pattern):
-                key, target = _pattern_part(part)
+                key, target = pattern_part(part)
                 if target is not None:
                     self._bind(target, self._property_kind(kind, key) if kind else 0)
             return
@@ -185,6 +197,8 @@ class LeakScan:
         left = _unwrap(left)
         if left.type == "identifier":
             self.env[text(left)] = kind
+            if self.on_call is not None:
+                self._bind_pending(left, right)
         elif left.type in ("member_expression", "subscript_expression") and kind:
             base = _root_identifier(left)
             if base is not None:
@@ -197,21 +211,64 @@ class LeakScan:
         sink = self.is_sink(node)
         if not sink or self._guarded():
             self._mutation(node)
+            if self.on_call is not None and not sink:
+                self._note_call(node, "")
             return
         best = (0, None)
+        self._context = sink
         for value in self.body_values(node):
             found = self.taint(value)
             if found[0] > best[0]:
                 best = found
+        self._context = ""
         if best[0]:
             self.on_sink(best[1], best[0], sink)
+
+    def _note_call(self, node: Node, context: str) -> None:
+        if node.type != "call_expression" or self._guarded():
+            return
+        kinds = self._argument_kinds(node)
+        if kinds:
+            self.on_call(node, kinds, context)
+
+    def _argument_kinds(self, call: Node) -> dict[int, Kind]:
+        outer, self._context = self._context, ""  # the arguments are no part of the body
+        kinds = {index: kind for index, value in enumerate(_arguments(call))
+                 if (kind := self.taint(value)[0])}
+        self._context = outer
+        return kinds
+
+    def _bind_pending(self, pattern: Node, value: Node) -> None:
+        """`const msg = errorMessage(err)`, `const { error } = toBody(err)`: the names that
+        hold what a call given the detail returned (a scalar such as `status` holds none)."""
+        call = _unwrap(value)
+        kinds = self._argument_kinds(call) if call.type == "call_expression" else {}
+        if pattern.type == "object_pattern":
+            names = [text(target) for part in _named(pattern)
+                     for key, target in [pattern_part(part)]
+                     if target is not None and target.type in PLAIN_NAMES
+                     and self._property_kind(OBJECT, key)]
+        else:
+            names = [text(pattern)] if pattern.type == "identifier" else []
+        for name in names:
+            if kinds:
+                self.pending[name] = (call, kinds)
+            else:
+                self.pending.pop(name, None)
+
+    def _note_pending(self, name: str) -> None:
+        held = self.pending.get(name)
+        if held is not None and self._context and not self._guarded():
+            self.on_call(held[0], held[1], self._context)
 
     def _return(self, node: Node) -> None:
         if any(part.type in _FUNCTIONS for part in self.path[1:]) or self._guarded():
             return
         values = _named(node)
         if values:
+            self._context = "return"
             kind, origin = self.taint(values[0])
+            self._context = ""
             if kind:
                 self.on_sink(origin, kind, "return")
 
@@ -369,7 +426,10 @@ class LeakScan:
         return kind, node
 
     def _identifier(self, node: Node) -> Kind:
-        return self.env.get(text(node), 0)
+        name = text(node)
+        if self.pending:
+            self._note_pending(name)
+        return self.env.get(name, 0)
 
     def _member(self, node: Node) -> Kind:
         base = _child(node, "object")
@@ -416,6 +476,8 @@ class LeakScan:
             if method in ("map", "filter", "concat", "flat") \
                     and self.taint(_child(function, "object"))[0]:
                 return self.taint(_child(function, "object"))[0]
+        if self.on_call is not None and self._context:
+            self._note_call(node, self._context)
         return 0
 
     def _template(self, node: Node) -> Kind:
@@ -459,7 +521,7 @@ class LeakScan:
             if part.type == "pair":
                 best = max(best, self.taint(_child(part, "value"))[0])
             elif part.type == "shorthand_property_identifier":
-                best = max(best, self.env.get(text(part), 0))
+                best = max(best, self._identifier(part))
             elif part.type == "spread_element" and _named(part):
                 best = max(best, self.taint(_named(part)[0])[0])
         return best
@@ -515,7 +577,7 @@ def _root_identifier(node: Node | None) -> str | None:
     return None
 
 
-def _pattern_part(part: Node) -> tuple[str, Node | None]:
+def pattern_part(part: Node) -> tuple[str, Node | None]:
     """(property read, pattern bound) of one `{ ... }` destructuring element."""
     if part.type == "shorthand_property_identifier_pattern":
         return text(part), part
