@@ -69,9 +69,12 @@ from __future__ import annotations
 import ast
 
 from .base import Option, Rule
-from .names import dotted, last_name, own_nodes, words
+from .names import dotted, last_name, own_nodes_and_parents, words
 
 _JSON_METHODS = frozenset({"json", "get_json"})
+# Every raw read names one of these (`json.loads(request.body)` too): a handler whose text has
+# none is not walked.
+_READ_WORDS = ("json", "data", "POST", "form")
 # Attributes holding the parsed body as a mapping, per framework family.
 _MAPPING_ATTRS = {"django": ("POST", "data"), "flask": ("form",), "quart": ("form",)}
 _JSON_ATTR_FRAMEWORKS = frozenset({"flask", "quart", "sanic", "python"})
@@ -139,10 +142,13 @@ class UnvalidatedRequestBody(Rule):
 
     # ----- raw reads in the body -----
     def _first_raw_read(self, node: ast.AST, framework: str) -> tuple[ast.AST, str] | None:
-        parents = _parents(node)
-        for child in own_nodes(node.body):
+        if not self.ctx.mentions(node, _READ_WORDS):
+            return None
+        nodes, parents = own_nodes_and_parents(node)
+        validates: list[bool] = []  # whether the handler calls a validator, found once
+        for child in nodes:
             read = self._raw_read(child, parents, framework)
-            if read is not None and not self._validated(read, parents, node):
+            if read is not None and not self._validated(read, parents, nodes, validates):
                 return read, ast.unparse(read)
         return None
 
@@ -180,24 +186,29 @@ class UnvalidatedRequestBody(Rule):
         return isinstance(expr, ast.Name) and expr.id in ("request", "req")
 
     # ----- validation -----
-    def _validated(self, read: ast.AST, parents: dict, function: ast.AST) -> bool:
+    def _validated(self, read: ast.AST, parents: dict, nodes: list[ast.AST],
+                   validates: list[bool]) -> bool:
         read = _whole_value(read, parents)
-        if self._reaches_validator(read, parents) or self._validates_something(function):
+        if self._reaches_validator(read, parents):
+            return True
+        if not validates:
+            validates.append(self._validates_something(nodes))
+        if validates[0]:
             return True
         target = _assigned_name(read, parents)
         if target is None:
             return False
-        for node in own_nodes(function.body):
+        for node in nodes:
             if isinstance(node, ast.Name) and node.id == target and \
                     isinstance(node.ctx, ast.Load) and self._reaches_validator(node, parents):
                 return True
         return False
 
-    def _validates_something(self, function: ast.AST) -> bool:
+    def _validates_something(self, nodes: list[ast.AST]) -> bool:
         """A handler that calls a validator at all (`schema.load({"key": key})` per item of the
         body) validates what it reads, as far as one file shows."""
         return any(isinstance(node, ast.Call) and (node.args or node.keywords)
-                   and self._is_named_validator(node.func) for node in own_nodes(function.body))
+                   and self._is_named_validator(node.func) for node in nodes)
 
     def _reaches_validator(self, expr: ast.AST, parents: dict) -> bool:
         """`Model(**expr)`, `Serializer(data=expr)`, `schema.load(expr)` ..."""
@@ -225,14 +236,6 @@ class UnvalidatedRequestBody(Rule):
 
 _FIX = ("parse it into a typed, validated model (a pydantic model, a marshmallow schema, a DRF "
         "serializer, a Django form) and use its fields")
-
-
-def _parents(function: ast.AST) -> dict[ast.AST, ast.AST]:
-    parents = {}
-    for node in ast.walk(function):
-        for child in ast.iter_child_nodes(node):
-            parents[child] = node
-    return parents
 
 
 def _whole_value(read: ast.AST, parents: dict) -> ast.AST:

@@ -20,6 +20,13 @@ class FileContext:
     findings: list[Finding] = field(default_factory=list)
     facts: dict[str, object] = field(default_factory=dict)
 
+    def mentions(self, node: ast.AST, words: tuple[str, ...]) -> bool:
+        """Whether the source lines of `node` may hold one of the identifiers `words`: a cheap
+        test before walking it for them (a non-ASCII identifier is NFKC-normalised by the
+        parser, so non-ASCII text always may)."""
+        text = "\n".join(self.lines[node.lineno - 1:node.end_lineno])
+        return not text.isascii() or any(word in text for word in words)
+
     def report(self, code: str, node: ast.AST, message: str) -> None:
         line = getattr(node, "lineno", 1)
         column = getattr(node, "col_offset", 0)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 
+from . import names
 from .base import Rule, Visitor
 from .catalog import all_rules
 from .columns import in_characters, source_lines
@@ -159,11 +160,7 @@ def _callbacks_of(rule_class: type[Visitor]) -> dict[str, list[str]]:
 
 
 # The fields to walk, per node type; the hot loop reads this dict directly.
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _child_fields(node_type: type) -> tuple[str, ...]:
-    return tuple(name for name in node_type._fields if name not in ("ctx", "type_ignores"))
+_FIELDS = names.CHILD_FIELDS
 
 
 def _walk(node: ast.AST, model: SemanticModel, visit: dict[type, list[Callback]],
@@ -174,7 +171,7 @@ def _walk(node: ast.AST, model: SemanticModel, visit: dict[type, list[Callback]]
         callback(node)
     fields = _FIELDS.get(node_type)
     if fields is None:
-        fields = _FIELDS[node_type] = _child_fields(node_type)
+        fields = names.child_fields(node_type)
     for field_name in fields:
         value = getattr(node, field_name, None)
         if isinstance(value, list):

@@ -31,6 +31,41 @@ def words(name: str) -> set[str]:
     return {word.lower() for word in spaced.split("_") if word}
 
 
+# The fields that can hold nodes, per node type (`ctx` holds only Load/Store markers).
+CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def child_fields(node_type: type) -> tuple[str, ...]:
+    fields = CHILD_FIELDS.get(node_type)
+    if fields is None:
+        fields = CHILD_FIELDS[node_type] = tuple(
+            name for name in node_type._fields if name not in ("ctx", "type_ignores"))
+    return fields
+
+
+def own_nodes_and_parents(function: ast.AST) -> tuple[list[ast.AST], dict[ast.AST, ast.AST]]:
+    """`own_nodes(function.body)` as a list (without the Load/Store markers), and the parent
+    of each (the body's statements have `function`): one pass for rules that ask both."""
+    nodes: list[ast.AST] = []
+    parents: dict[ast.AST, ast.AST] = {}
+    stack = [(child, function) for child in reversed(function.body)]
+    while stack:
+        node, parent = stack.pop()
+        nodes.append(node)
+        parents[node] = parent
+        if isinstance(node, _SCOPES):
+            continue
+        children = []
+        for name in child_fields(type(node)):
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                children.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                children.append(value)
+        stack.extend((child, node) for child in reversed(children))
+    return nodes, parents
+
+
 def own_nodes(body: list[ast.stmt]):
     """Every node of a block in source order, not those inside functions or classes it defines."""
     stack = list(reversed(body))
