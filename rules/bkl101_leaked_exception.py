@@ -226,6 +226,9 @@ class LeakedExceptionDetail(Rule):
         self._returns: list[dict] = []
         self._response_classes: set[str] = set()  # this module's subclasses of responses
         self._instances: dict[str, str] = {}  # module-level `replies = Replies()`
+        self._debug_only: dict[ast.AST, bool] = {}
+        self._production_exits: dict[int, int] = {}  # id of a block -> its first such `if`
+        self._polarities: dict[ast.AST, bool | None] = {}
 
     # ----- where exceptions come from -----
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
@@ -645,7 +648,7 @@ class LeakedExceptionDetail(Rule):
 
     def _taint_choice(self, node: ast.AST) -> tuple[Taint, ast.AST | None]:
         if isinstance(node, ast.IfExp):
-            debug = _debug_polarity(node.test)
+            debug = self._polarity(node.test)
             branches = [branch for branch, in_debug in ((node.body, True), (node.orelse, False))
                         if debug is None or in_debug != debug]
             return _strongest(self._taint(branch) for branch in branches)
@@ -692,14 +695,53 @@ class LeakedExceptionDetail(Rule):
     def _in_debug_only_branch(self) -> bool:
         """Inside `if settings.DEBUG:` (or the `else` of `if not app.debug:`): a development
         server showing detail on purpose; debug mode reaching production is BKL102's concern."""
-        for ancestor, child in self._branches_of_function():
-            if isinstance(ancestor, ast.If):
-                debug = _debug_polarity(ancestor.test)
-                if debug is not None and (child in ancestor.body) == debug:
-                    return True
-            if _after_production_exit(getattr(ancestor, "body", None), child):
+        ancestors = self.ctx.model.ancestors
+        return self._debug_only_at(ancestors, len(ancestors) - 1)
+
+    def _debug_only_at(self, ancestors: list[ast.AST], index: int) -> bool:
+        """Whether `ancestors[index]` runs only in debug, as far as its function shows; kept
+        per node, since the rule asks it for most statements and calls of a file."""
+        pending = []  # nodes from `index` upwards not known yet, innermost first
+        found = False
+        while index > 0 and ancestors[index] not in self._debug_only:
+            ancestor, child = ancestors[index - 1], ancestors[index]
+            pending.append(child)
+            if self._debug_only_step(ancestor, child):
+                found = True
+                break
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                break
+            index -= 1
+        else:
+            found = index > 0 and self._debug_only[ancestors[index]]
+        # Below a debug-only node everything is debug-only; the rest inherit `found` too.
+        for node in pending:
+            self._debug_only[node] = found
+        return found
+
+    def _debug_only_step(self, ancestor: ast.AST, child: ast.AST) -> bool:
+        if isinstance(ancestor, ast.If):
+            debug = self._polarity(ancestor.test)
+            if debug is not None and (child in ancestor.body) == debug:
                 return True
-        return False
+        block = getattr(ancestor, "body", None)
+        return isinstance(block, list) and self._after_production_exit(block, child)
+
+    def _after_production_exit(self, block: list[ast.AST], statement: ast.AST) -> bool:
+        """`statement` follows `if not app.debug: return ...` in the same block."""
+        first = self._production_exits.get(id(block))
+        if first is None:
+            first = self._production_exits[id(block)] = next(
+                (index for index, earlier in enumerate(block)
+                 if isinstance(earlier, ast.If) and not earlier.orelse
+                 and isinstance(earlier.body[-1], (ast.Return, ast.Raise))
+                 and self._polarity(earlier.test) is False), len(block))
+        return first < len(block) and statement in block[first + 1:]
+
+    def _polarity(self, test: ast.AST) -> bool | None:
+        if test not in self._polarities:
+            self._polarities[test] = _debug_polarity(test)
+        return self._polarities[test]
 
     def _leaks_internals(self, caught: ast.AST | None) -> bool:
         """True unless every caught type is meant for clients or is the project's own."""
@@ -785,18 +827,6 @@ def _compare_polarity(left: ast.AST, op: ast.cmpop, right: ast.AST) -> bool | No
         elif value in _DEV_VALUES | _PROD_VALUES and _mentions(side, _ENVIRONMENT_HINTS):
             return (value in _DEV_VALUES) != negated
     return None
-
-
-def _after_production_exit(block: object, statement: ast.AST) -> bool:
-    """`statement` follows `if not app.debug: return ...` in the same block."""
-    if not isinstance(block, list) or statement not in block:
-        return False
-    for earlier in block[:block.index(statement)]:
-        if (isinstance(earlier, ast.If) and not earlier.orelse
-                and isinstance(earlier.body[-1], (ast.Return, ast.Raise))
-                and _debug_polarity(earlier.test) is False):
-            return True
-    return False
 
 
 def _mentions(expr: ast.AST, hints: tuple[str, ...]) -> bool:

@@ -145,6 +145,7 @@ class _Frame:
     returns: list = field(default_factory=list)  # a helper's: "body", "response" or None
     explicit: list = field(default_factory=list)  # error bodies sent with an explicit 2xx
     sends_errors: bool = False  # some answer has an explicit 4xx/5xx status
+    sets_status: bool | None = None  # `response.status_code = ...` in it, found on first ask
 
 
 class ErrorWithSuccessStatus(Rule):
@@ -170,7 +171,8 @@ class ErrorWithSuccessStatus(Rule):
             if framework == "django" and "ninja" in {name.split(".")[0] for name in
                                                      self.ctx.model.imported_modules}:
                 framework = "python"  # django-ninja serialises returned dicts
-            kind = None if responses.is_webhook_receiver(node) else route.kind
+            kind = None if responses.is_webhook_receiver(node, self.ctx.text_of(node)) \
+                else route.kind
             self._frames.append(_Frame(node, kind, framework))
             return
         view = self._enclosing_view()
@@ -269,10 +271,12 @@ class ErrorWithSuccessStatus(Rule):
     def _decorator_status(self, frame: _Frame) -> int | None:
         """`@router.get(..., status_code=404)`, or UNKNOWN when the handler sets the status on
         a response object itself (`response.status_code = 404`)."""
-        for node in ast.walk(frame.node):
-            if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) \
-                    and node.attr in ("status_code", "status"):
-                return responses.UNKNOWN
+        if frame.sets_status is None:
+            frame.sets_status = self.ctx.mentions(frame.node, ("status",)) and any(
+                isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
+                and node.attr in ("status_code", "status") for node in ast.walk(frame.node))
+        if frame.sets_status:
+            return responses.UNKNOWN
         for decorator in frame.node.decorator_list:
             if isinstance(decorator, ast.Call):
                 for keyword in decorator.keywords:

@@ -49,7 +49,8 @@ class ClientFacts(Collector):
         self.client_classes: dict[str, dict] = {}
         self.class_bases: dict[str, list[str]] = {}
         self.maybe_constructs: dict[str, list[dict]] = {}
-        self._body_ids: dict[int, frozenset[int]] = {}
+        self._runtime: dict[ast.AST, tuple[ast.AST, ...]] = {}  # see runtime_functions
+        self._function_names: dict[ast.AST, tuple[str, str | None, str]] = {}
         self.script = False
 
     def finish_file(self) -> None:
@@ -68,7 +69,7 @@ class ClientFacts(Collector):
 
     # ----- constructions -----
     def visit_Call(self, node: ast.Call) -> None:
-        functions = clients.runtime_functions(self.ctx.model.ancestors, self._body_ids)
+        functions = clients.runtime_functions(self.ctx.model.ancestors, self._runtime)
         found = self._constructor_kind(node)
         if found is not None:
             self._record_construction(node, functions, found)
@@ -207,8 +208,9 @@ class ClientFacts(Collector):
             role = "request hook"
         else:
             return
-        self.entries[clients.function_id(model, node)] = {
-            "name": self._display(node), "line": node.lineno, "role": role,
+        function_id, _, display = self._names_of(node)
+        self.entries[function_id] = {
+            "name": display, "line": node.lineno, "role": role,
             "relative": self.ctx.relative_path}
 
     visit_AsyncFunctionDef = visit_FunctionDef
@@ -231,20 +233,25 @@ class ClientFacts(Collector):
 
     def _owner(self, functions: list[ast.AST]) -> tuple[str, str] | None:
         """(id, display name) of the innermost handler or importable function running here."""
-        model = self.ctx.model
         for function in reversed(functions):
             if not isinstance(function, _FUNCTION_NODES):
                 continue
-            function_id = clients.function_id(model, function)
-            if function_id in self.entries or clients.function_qualname(model, function):
-                return function_id, self._display(function)
+            function_id, qualname, display = self._names_of(function)
+            if function_id in self.entries or qualname:
+                return function_id, display
         return None
 
-    def _display(self, function: ast.AST) -> str:
-        qualname = clients.function_qualname(self.ctx.model, function)
-        if qualname:
-            return qualname[len(self.ctx.model.module) + 1:]
-        return function.name
+    def _names_of(self, function: ast.AST) -> tuple[str, str | None, str]:
+        """(id, qualified name or None, display name) of a def on the path; kept per def, as
+        every call in its body asks."""
+        names = self._function_names.get(function)
+        if names is None:
+            model = self.ctx.model
+            qualname = clients.function_qualname(model, function)
+            display = qualname[len(model.module) + 1:] if qualname else function.name
+            names = (qualname or clients.function_id(model, function), qualname, display)
+            self._function_names[function] = names
+        return names
 
     # ----- calls between the project's functions -----
     def _callee(self, node: ast.Call, functions: list[ast.AST]) -> str | None:
@@ -264,7 +271,8 @@ class ClientFacts(Collector):
         model = self.ctx.model
         if isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
             for function in reversed(functions):
-                qualname = clients.function_qualname(model, function)
+                qualname = self._names_of(function)[1] \
+                    if isinstance(function, _FUNCTION_NODES) else None
                 if qualname and qualname.count(".") > model.module.count(".") + 1:
                     return f"{qualname.rpartition('.')[0]}.{func.attr}"
             return None

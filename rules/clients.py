@@ -249,21 +249,22 @@ def _env_name(model: SemanticModel, expr: ast.AST) -> str | None:
 
 # ----- where a construction runs -----
 def runtime_functions(ancestors: list[ast.AST],
-                      body_ids: dict[int, frozenset[int]] | None = None) -> list[ast.AST]:
+                      known: dict[ast.AST, tuple[ast.AST, ...]] | None = None) -> list[ast.AST]:
     """The functions whose *body* contains the last node, outermost first: decorators and
     default values run when the `def` runs, so they belong to the enclosing function.
-    `body_ids` caches each function's statement ids for the calls of one file."""
-    found = []
-    body_ids = {} if body_ids is None else body_ids
-    for parent, child in zip(ancestors, ancestors[1:]):
+    `known` keeps the answer per node on the path, for the calls of one file."""
+    known = {} if known is None else known
+    index = len(ancestors) - 1
+    while index > 0 and ancestors[index] not in known:
+        index -= 1
+    found = list(known.get(ancestors[index], ())) if index > 0 else []
+    for parent, child in zip(ancestors[index:], ancestors[index + 1:]):
         if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            statements = body_ids.get(id(parent))
-            if statements is None:
-                statements = body_ids[id(parent)] = frozenset(map(id, parent.body))
-            if id(child) in statements:
+            if child in parent.body:
                 found.append(parent)
         elif isinstance(parent, ast.Lambda) and parent.body is child:
             found.append(parent)
+        known[child] = tuple(found)
     return found
 
 

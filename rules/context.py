@@ -24,8 +24,14 @@ class FileContext:
         """Whether the source lines of `node` may hold one of the identifiers `words`: a cheap
         test before walking it for them (a non-ASCII identifier is NFKC-normalised by the
         parser, so non-ASCII text always may)."""
-        text = "\n".join(self.lines[node.lineno - 1:node.end_lineno])
+        text = self.text_of(node)
         return not text.isascii() or any(word in text for word in words)
+
+    def text_of(self, node: ast.AST) -> str:
+        """The source lines of `node`, from its first decorator if it has any."""
+        decorators = getattr(node, "decorator_list", None)
+        first = decorators[0].lineno if decorators else node.lineno
+        return "\n".join(self.lines[first - 1:node.end_lineno])
 
     def report(self, code: str, node: ast.AST, message: str) -> None:
         line = getattr(node, "lineno", 1)

@@ -139,16 +139,17 @@ def _is_constant(value: ast.AST, wanted: object) -> bool:
     return isinstance(value, ast.Constant) and value.value is wanted
 
 
-def is_webhook_receiver(function: ast.AST) -> bool:
+def is_webhook_receiver(function: ast.AST, source: str) -> bool:
     """A handler another service calls with events (Stripe, GitHub ...): it answers 2xx to
-    acknowledge an event it ignores, since a 4xx/5xx would make the sender retry it."""
-    words = f"{function.name} {ast.get_docstring(function) or ''}".lower()
-    if "webhook" in words:
-        return True
+    acknowledge an event it ignores, since a 4xx/5xx would make the sender retry it.
+    `source`: the function's text with its decorators (`FileContext.text_of`)."""
     for decorator in function.decorator_list:
         if isinstance(decorator, ast.Call) and any(
                 isinstance(arg, ast.Constant) and "webhook" in str(arg.value).lower()
                 for arg in decorator.args):
             return True
-    return any(isinstance(node, ast.Attribute) and "webhook" in node.attr.lower()
-               for node in ast.walk(function))
+    if source.isascii() and "webhook" not in source.lower():
+        return False  # nor in its name, docstring or attributes
+    words = f"{function.name} {ast.get_docstring(function) or ''}".lower()
+    return "webhook" in words or any(isinstance(node, ast.Attribute) and
+                                     "webhook" in node.attr.lower() for node in ast.walk(function))
