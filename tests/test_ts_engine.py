@@ -189,3 +189,18 @@ def test_a_default_off_ts_side_runs_only_when_selected():
                               Settings(root=".", extend_select=("BKL203",)))
     assert [finding.code for finding in default.findings] == []
     assert [finding.code for finding in selected.findings] == ["BKL203"]
+
+
+HELPERS = Path(__file__).parent.parent / "fixtures" / "rules" / "BKL101" / "ts"
+
+
+def test_a_sending_helper_is_reported_where_it_sends_naming_its_callers():
+    from test_cli import run_json
+
+    _, report = run_json(HELPERS, ".", "--no-cache")
+    messages = {(item["path"], item["line"]): item["message"] for item in report["findings"]}
+    send_error = messages[("src/lib/api/errors.ts", 25)]
+    assert "in `sendError()`" in send_error and "through `sendServerError()`" in send_error
+    assert "2 calls, the first at src/express/helper-users.ts:" in send_error
+    returned = messages[("src/express/helper-users.ts", 21)]
+    assert "`errorMessage()` (src/lib/api/errors.ts:15) returns it into this body" in returned

@@ -223,9 +223,11 @@ class HelperIndex:
                     found.append(self._caller_finding(code, path, call, returned))
                 kind, place = self._sent(call["target"], call["args"], 0)
                 if kind:
-                    entry = at_helpers.setdefault(place, {"kind": 0, "callers": []})
+                    entry = at_helpers.setdefault(place, {"kind": 0, "callers": [],
+                                                          "through": set()})
                     entry["kind"] = max(entry["kind"], kind)
                     entry["callers"].append((facts["relative"], call["at"][0]))
+                    entry["through"].add(_name(call["target"]))
         found.extend(_helper_finding(code, place, entry) for place, entry in at_helpers.items())
         return sorted(set(found))
 
@@ -293,8 +295,11 @@ def _helper_finding(code: str, place: tuple, entry: dict) -> Finding:
     first = f"{callers[0][0]}:{callers[0][1]}"
     given = f"the call at {first}" if len(callers) == 1 else \
         f"{len(callers)} calls, the first at {first}"
+    through = sorted(entry["through"] - {_name(target)})
+    via = f" through `{through[0]}()`" + (f" and {len(through) - 1} more" if through[1:] else "") \
+        if through else ""
     message = (f"{WHAT[entry['kind']]} reaches the HTTP response here, in `{_name(target)}()`, "
-               f"which is given caught errors by {given}: {FIX}")
+               f"which is given caught errors{via} by {given}: {FIX}")
     return _at(code, path, span, message)
 
 
