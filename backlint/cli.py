@@ -98,7 +98,8 @@ def cli() -> None:
       backlint rules               list the rules
       backlint explain BKL101      a rule's documentation and options
 
-    Configuration is read from [tool.backlint] in the nearest pyproject.toml.
+    Configuration is read from the nearest .backlint.toml or backlint.toml (keys at top
+    level), or pyproject.toml with a [tool.backlint] table.
     """
 
 
@@ -119,8 +120,9 @@ out of the checked folders are skipped with a notice and do not fail the run.
 
 \b
 Configuration:
-  [tool.backlint] in each file's nearest pyproject.toml that has the table (a sub-folder with its
-  own table is its own project), or --config FILE for all: select, ignore, per-file-ignores,
+  each file's nearest .backlint.toml or backlint.toml (keys at top level), or pyproject.toml with
+  a [tool.backlint] table (a sub-folder with its own is its own project), or --config FILE for
+  all: select, ignore, per-file-ignores,
   exclude, extend-exclude, check-tests, max-file-bytes, semgrep, and each rule's options
   (`backlint explain CODE`).
   --select/--ignore on the command line apply on top of it. `.gitignore`d files, hidden folders

@@ -154,5 +154,5 @@ def _script_engine():
 def timed_out(path: str, settings: Settings) -> FileResult:
     return FileResult(path, error=FileError(path, (
         f"internal error: checking this file took over {settings.file_timeout:g} s "
-        "(file-timeout); not checked. Raise file-timeout in [tool.backlint] or exclude the "
-        "file, and please report it")))
+        f"(file-timeout); not checked. Raise file-timeout in {settings.config_place} or exclude "
+        "the file, and please report it")))

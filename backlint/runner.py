@@ -120,7 +120,7 @@ def _sources(paths: Sequence[str], settings: Settings, cache: Cache | None,
     """Files still to analyse; read failures and cache hits go straight into `done`, and
     every cache key into `keys`."""
     for path in paths:
-        source = read_source(path, settings.max_file_bytes)
+        source = read_source(path, settings)
         if isinstance(source, FileError):
             done[path] = FileResult(path, error=source)
             continue

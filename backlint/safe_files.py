@@ -12,7 +12,7 @@ import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from backlint.rules import FileError
+from backlint.rules import FileError, Settings
 from backlint.rules.engine import oversize_error
 
 _OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
@@ -87,12 +87,12 @@ def read_ends(path: str, head: int, tail: int) -> tuple[bytes, bytes, int]:
         return first, _read_up_to(descriptor, tail), status.st_size
 
 
-def read_source(path: str, limit: int) -> bytes | FileError:
+def read_source(path: str, settings: Settings) -> bytes | FileError:
     """A file's bytes for analysis, or the error reporting why it was not read."""
     try:
-        return read_bounded(path, limit)
+        return read_bounded(path, settings.max_file_bytes)
     except TooLarge as error:
-        return oversize_error(path, error.size, limit)
+        return oversize_error(path, error.size, settings)
     except Unreadable as error:
         return FileError(path, error.message)
 

@@ -85,7 +85,7 @@ class _FamilyChecker(BaseRawFileChecker):
         disabled = tuple(rule.code for rule in all_rules() if rule.code not in enabled)
         settings = replace(settings, ignore=settings.ignore + disabled)
         # Read as the CLI reads: a regular file only, bounded by max-file-bytes.
-        source = read_source(path, settings.max_file_bytes)
+        source = read_source(path, settings)
         result = FileResult(path, error=source) if isinstance(source, FileError) else \
             analyse_source(source, path, settings)
         _last_analysis.update(key=key, result=result)

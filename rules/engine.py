@@ -187,7 +187,7 @@ def _walk(node: ast.AST, model: SemanticModel, visit: dict[type, list[Callback]]
 
 def _decode(source: bytes | str, path: str, settings: Settings) -> tuple[str, FileError | None]:
     if len(source) > settings.max_file_bytes:
-        return "", oversize_error(path, len(source), settings.max_file_bytes)
+        return "", oversize_error(path, len(source), settings)
     if isinstance(source, str):
         return source, None
     try:
@@ -206,9 +206,10 @@ def _maybe_newer(error: SyntaxError) -> bool:
     return not isinstance(error, IndentationError) and not message.startswith(_NOT_NEWER_SYNTAX)
 
 
-def oversize_error(path: str, size: int, limit: int) -> FileError:
-    return FileError(path, f"skipped: {size:,} bytes is over max-file-bytes ({limit:,}); raise it "
-                           "in [tool.backlint] to check this file, or exclude it")
+def oversize_error(path: str, size: int, settings: Settings) -> FileError:
+    return FileError(path, f"skipped: {size:,} bytes is over max-file-bytes "
+                           f"({settings.max_file_bytes:,}); raise it in {settings.config_place} "
+                           "to check this file, or exclude it")
 
 
 def _parse(text: str, path: str) -> tuple[ast.Module | None, FileError | None]:

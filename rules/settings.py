@@ -64,6 +64,13 @@ class Settings:
     baseline: str = ""
     source: str = field(default="defaults", compare=False)
 
+    @property
+    def config_place(self) -> str:
+        """Where this project's settings are written, for messages that say what to change."""
+        if self.source != "defaults" and _is_backlint_toml(Path(self.source)):
+            return Path(self.source).name
+        return "[tool.backlint]"
+
     def option(self, name: str) -> object:
         for key, value in self.rule_options:
             if key == name:

@@ -152,3 +152,11 @@ def test_a_fifo_named_like_a_script_is_skipped_walked_or_named(tmp_path: Path) -
         assert completed.returncode == 0 and document["findings"] == []
         assert document["errors"] == [{"path": "src/x.ts", "message": notice},
                                       {"path": "src/y.js", "message": notice}]
+
+
+def test_the_oversize_message_names_the_projects_own_configuration_file(tmp_path: Path) -> None:
+    write(tmp_path, {"src/big.ts": CLEAN_ROUTE * 20, "big.py": "x = 1\n" * 100,
+                     "backlint.toml": "max-file-bytes = 200\n"})
+    _, document = run_json(tmp_path, "--no-cache")
+    assert {item["message"].partition("; ")[2] for item in document["errors"]} == {
+        "raise it in backlint.toml to check this file, or exclude it"}

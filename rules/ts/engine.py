@@ -14,7 +14,7 @@ from functools import cache
 
 import tree_sitter
 
-from ..engine import enabled_rules_for
+from ..engine import enabled_rules_for, oversize_error
 from ..finding import FileError, FileResult
 from ..noqa import without_suppressed
 from ..settings import Settings
@@ -64,10 +64,7 @@ def enabled_ts_rules(relative: str, settings: Settings) -> tuple[type[TsRule], .
 
 def _decode(source: bytes, path: str, settings: Settings) -> tuple[bytes, str, FileError | None]:
     if len(source) > settings.max_file_bytes:
-        return source, "", FileError(
-            path, f"skipped: {len(source):,} bytes is over max-file-bytes "
-                  f"({settings.max_file_bytes:,}); raise it in the configuration to check this "
-                  "file, or exclude it")
+        return source, "", oversize_error(path, len(source), settings)
     if source.startswith(_BOM):
         source = b"   " + source[len(_BOM):]  # keeps every byte offset where it was
     try:
