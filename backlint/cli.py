@@ -238,9 +238,6 @@ def _check(paths: tuple[str, ...], options: CheckOptions) -> None:
         # under --force-exclude (pre-commit) every named file being excluded is normal.
         _warn(f"no Python or JS/TS files to check under {', '.join(paths)} (excludes, hidden "
               "folders and .gitignore leave none); --show-files lists what is skipped")
-    problem = grammar_problem() if found.scripts else None
-    if problem:
-        _fail(problem)
     for pattern in unmatched_patterns(paths, settings, [*found.python, *found.scripts]):
         _warn(f"per-file-ignores pattern `{pattern}` in {settings.source} matches no checked "
               "file; check its spelling (globs are relative to the project root)")
@@ -268,15 +265,24 @@ def _analyse_files(files: list[str], settings: Settings, options: CheckOptions) 
     analysis = Analysis()
     meter = Progress(len(files), shown=progress_wanted(len(files)))
     warned: set[str] = set()  # an unusable key is the same for every project: one warning
+    grammars = functools.cache(_require_grammars)  # once a run, and only if a script is parsed
     try:
         for project_settings, members in _by_project(files, settings, options).items():
             cache = None if options.no_cache else _open_cache(options.cache_dir or Path(
                 settings.root) / CACHE_DIR_NAME, project_settings, warned)
             analysis.add(analyse_files(members, project_settings,
-                                       options.jobs or default_jobs(), cache, meter.advance))
+                                       options.jobs or default_jobs(), cache, meter.advance,
+                                       before_scripts=grammars))
     finally:
         meter.close()
     return analysis
+
+
+def _require_grammars() -> None:
+    """A broken tree-sitter install ends the run (exit 2) before any JS/TS file is parsed."""
+    problem = grammar_problem()
+    if problem:
+        _fail(problem)
 
 
 def _exit_code(report: Report, scripts: ScriptAnalysis, settings: Settings,

@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from backlint.cache import Cache, CacheUnavailable
+from backlint.discovery import kind_of
 from backlint.rules import FileError, FileResult, Finding, Settings, rule_by_code
 from backlint.rules.columns import source_lines
 from backlint.rules.noqa import is_suppressed
@@ -58,9 +59,12 @@ class Analysis:
 
 def analyse_files(paths: Sequence[str], settings: Settings, jobs: int = 1,
                   cache: Cache | None = None,
-                  progress: Callable[[int], None] | None = None) -> Analysis:
+                  progress: Callable[[int], None] | None = None,
+                  before_scripts: Callable[[], None] | None = None) -> Analysis:
     """Check Python and JS/TS files (absolute paths) with the core, through the cache if one is
-    given; `progress(n)` is told as files are done."""
+    given; `progress(n)` is told as files are done. `before_scripts()` is called once before
+    the first JS/TS file that is not a cache hit is analysed (a warm run never loads the TS
+    engine)."""
     analysis = Analysis()
     done: dict[str, FileResult] = {}
     keys: dict[str, str] = {}
@@ -68,6 +72,9 @@ def analyse_files(paths: Sequence[str], settings: Settings, jobs: int = 1,
     try:
         with sigterm_raises():
             for path, source, key in _sources(paths, settings, cache, done, analysis, keys):
+                if before_scripts is not None and kind_of(path) == "script":
+                    before_scripts()
+                    before_scripts = None
                 batches.add((path, source, key))
             if progress is not None:
                 progress(len(done))  # cache hits and unreadable files

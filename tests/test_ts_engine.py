@@ -51,6 +51,14 @@ def test_ts_rules_reuse_the_catalog_identity():
     assert "BKL401" in ts_codes()
 
 
+def test_ts_codes_told_from_module_names_are_the_rules_codes():
+    """ts_codes() reads module names (a warm run need not import the engine): each module's
+    rule has its name's code."""
+    for rule in ts_rules():
+        assert rule.__module__.rsplit(".", 1)[-1].startswith(f"{rule.code.lower()}_")
+    assert ts_codes() == {rule.code for rule in ts_rules()}
+
+
 def test_the_grammar_follows_the_suffix():
     assert [parsing.grammar_for(name) for name in ("a.ts", "b.tsx", "c.mjs", "d.jsx", "e.cts")] \
         == ["typescript", "tsx", "javascript", "javascript", "typescript"]

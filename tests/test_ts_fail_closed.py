@@ -116,6 +116,18 @@ def test_checking_python_alone_needs_no_grammar(tmp_path: Path,
     assert (completed.returncode, completed.stderr) == (0, "")
 
 
+@pytest.mark.parametrize("broken_grammar", ["not importable"], indirect=True)
+def test_a_warm_run_loads_no_grammar(tmp_path: Path, broken_grammar: dict[str, str]) -> None:
+    """Every script a cache hit: the engine is never needed, so a warm run never loads it."""
+    write(tmp_path, {"src/route.ts": CLEAN_ROUTE, "src/any.ts": ANY_TS})
+    cold = _subprocess(tmp_path, "check", "--format", "json", "src")
+    warm = _subprocess(tmp_path, "check", "--format", "json", "src", env=broken_grammar)
+    assert (warm.returncode, warm.stdout, warm.stderr) == (1, cold.stdout, "")
+    write(tmp_path, {"src/route.ts": CLEAN_ROUTE + ANY_TS})  # one miss: the check is back
+    changed = _subprocess(tmp_path, "check", "--format", "json", "src", env=broken_grammar)
+    assert changed.returncode == 2 and "cannot load its tree-sitter grammars" in changed.stderr
+
+
 # c. files over max-file-bytes ---------------------------------------------------------------
 
 def test_an_oversize_script_is_skipped_by_name_like_a_python_file(tmp_path: Path) -> None:
