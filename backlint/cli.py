@@ -484,6 +484,10 @@ def _display(path: str) -> str:
     """A path relative to the current folder, with forward slashes."""
     if path.startswith("<"):
         return path
+    here = os.path.join(os.getcwd(), "")
+    # The common case (a normalised path below the current folder) without relpath's cost.
+    if os.sep == "/" and path.startswith(here) and os.path.normpath(path) == path:
+        return path[len(here):]
     try:
         return Path(os.path.relpath(path)).as_posix()
     except ValueError:  # another drive on Windows

@@ -15,12 +15,16 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from typing import TYPE_CHECKING
 
 from backlint.discovery import kind_of
 from backlint.rules import FileError, FileResult, Settings, analyse_source
 from backlint.supervision import FileTimeout, deadline, init_worker, kill_workers
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 _CHUNK_FILES = 16
 _CHUNK_BYTES = 512 * 1024
@@ -67,8 +71,7 @@ class Batches:
             payload = [(path, source) for path, source, _ in items]
             try:
                 if self.pool is None:
-                    self.pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=init_worker,
-                                                    initargs=(os.getpid(),))
+                    self.pool = _start_pool(self.jobs)
                 future = self.pool.submit(analyse_chunk, payload, self.settings)
             except (OSError, RuntimeError) as error:  # fork failed, or the pool already broke
                 self._give_up_pool(f"cannot start worker processes ({error})")
@@ -120,6 +123,12 @@ class Batches:
         if self.pool is not None:
             kill_workers(self.pool)
             self.pool = None
+
+
+def _start_pool(jobs: int) -> ProcessPoolExecutor:
+    # Imported here: multiprocessing costs a run whose files are all cache hits 20 ms.
+    from concurrent.futures import ProcessPoolExecutor  # pylint: disable=import-outside-toplevel
+    return ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=(os.getpid(),))
 
 
 def _no_progress(_count: int) -> None:

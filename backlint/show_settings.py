@@ -42,7 +42,7 @@ def unmatched_patterns(paths: Sequence[str], settings: Settings, files: Sequence
     """per-file-ignores globs that match none of the files, when the run covers the whole
     project (checking one folder says nothing about patterns for the others)."""
     root = os.path.abspath(settings.root)
-    if not any(os.path.abspath(path) == root for path in paths):
+    if not settings.per_file_ignores or not any(os.path.abspath(path) == root for path in paths):
         return []
     relative = [settings.relative(path) for path in files]
     return [pattern for pattern, _ in settings.per_file_ignores

@@ -8,15 +8,16 @@ before it exits: no orphans, no traceback.
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import signal
 import sys
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # multiprocessing and ctypes cost a warm run (no pool) 30 ms to import
+    from concurrent.futures import ProcessPoolExecutor
 
 _PR_SET_PDEATHSIG = 1
 
@@ -79,6 +80,7 @@ def init_worker(parent: int) -> None:
 
 
 def _die_with_parent(parent: int) -> None:
+    import ctypes.util  # pylint: disable=import-outside-toplevel  # in workers only
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)

@@ -7,7 +7,6 @@ finding: the run exits 2 saying what to install.
 from __future__ import annotations
 
 import importlib
-from importlib import metadata
 
 _WHEELS = ("tree-sitter", "tree-sitter-typescript", "tree-sitter-javascript")
 
@@ -28,6 +27,8 @@ def grammar_problem() -> str | None:
 
 def _requirements() -> list[str]:
     """backlint's own pins of the wheels, quoted for a shell."""
+    # pylint: disable-next=import-outside-toplevel  # costs a warm run 20 ms; needed only here
+    from importlib import metadata
     try:
         required = metadata.requires("backlint") or []
     except metadata.PackageNotFoundError:
