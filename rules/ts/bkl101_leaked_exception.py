@@ -42,8 +42,16 @@ _VALIDATOR = re.compile(r"(validate|assert|check|verify|ensure)([A-Z_]|$)")
 _GRAPHQL_ERRORS = frozenset({"GraphQLError", "ApolloError", "UserInputError"})
 
 
+# The calls that hand a callback an error: tree-sitter picks them out of the thousands of calls
+# of a file in C, instead of a Python callback per call.
+_ERROR_CALLBACK_PATTERN = (
+    "(call_expression function: (member_expression property: (property_identifier) @method)"
+    ' (#any-of? @method "catch" "then" "on" "once")) @error_callback_call')
+
+
 class LeakedExceptionDetailTs(TsRule):
     rule = LeakedExceptionDetail
+    patterns = {"error_callback_call": _ERROR_CALLBACK_PATTERN}
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
@@ -62,24 +70,24 @@ class LeakedExceptionDetailTs(TsRule):
             return
         self._scan(_sources(parameter), body, node)
 
-    def visit_call_expression(self, node) -> None:
+    def visit_error_callback_call(self, node) -> None:
         """`.catch(err => ...)`, `.then(ok, err => ...)`, `.on("error", err => ...)`."""
         if not self.wanted:
             return
         function = node.child_by_field_name("function")
         arguments = node.child_by_field_name("arguments")
-        if function is None or arguments is None or function.type != "member_expression":
+        if function is None or arguments is None:
             return
         method = text(function.child_by_field_name("property"))
-        callbacks = [arg for arg in arguments.named_children if arg.type in _FUNCTIONS]
         values = arguments.named_children
         if method == "catch" and values and values[0].type in _FUNCTIONS:
             self._callback(values[0])
         elif method == "then" and len(values) > 1 and values[1].type in _FUNCTIONS:
             self._callback(values[1])
-        elif method in ("on", "once") and values and text(values[0]).strip("'\"") == "error" \
-                and callbacks:
-            self._callback(callbacks[0])
+        elif method in ("on", "once") and values and text(values[0]).strip("'\"") == "error":
+            callbacks = [arg for arg in values if arg.type in _FUNCTIONS]
+            if callbacks:
+                self._callback(callbacks[0])
 
     def visit_arrow_function(self, node) -> None:
         scanned = self._error_first_function(node)
@@ -93,9 +101,8 @@ class LeakedExceptionDetailTs(TsRule):
     def _error_first_function(self, node) -> bool:
         """Node-style `(err, ...)` callbacks, error middleware and error handlers: whether the
         first parameter was followed as a caught error."""
-        params = _parameters(node)
-        if not self.wanted or not params or self._is_array_callback(node) \
-                or self._is_catch_callback(node):
+        params = _parameters(node) if self.wanted else []
+        if not params:
             return False
         name = _param_name(params[0])
         # `(err, req, res, next)`, `(error, request, reply)`, `(err, c)`, `(err, data)`, and a
@@ -104,6 +111,8 @@ class LeakedExceptionDetailTs(TsRule):
         is_callback = node.parent is not None and node.parent.type == "arguments"
         if (len(params) < 2 and not (is_callback and name in ("err", "error"))) \
                 or name not in _ERROR_NAMES or name in _LOOSE_NAMES:
+            return False
+        if self._is_array_callback(node) or self._is_catch_callback(node):
             return False
         if _param_type_is_safe(params[0]) or self._catches_safe_class(node):
             return True  # a client-safe error: nothing of it leaks, here or through callers

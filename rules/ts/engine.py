@@ -32,8 +32,10 @@ _BOM = b"\xef\xbb\xbf"
 def analyse_script(source: bytes, path: str, settings: Settings, *,
                    apply_noqa: bool = True) -> FileResult:
     """Findings of the enabled TS rules for one file; problems come back as `FileResult.error`."""
-    relative = settings.relative(path)
-    rules = enabled_ts_rules(relative, settings)
+    absolute = os.path.abspath(path)
+    relative = _relative(absolute, settings)
+    is_test = settings.is_test_path(relative)
+    rules = _enabled_for(relative, settings, is_test)
     if not rules:
         return FileResult(path)
     source, text, error = _decode(source, path, settings)
@@ -43,11 +45,12 @@ def analyse_script(source: bytes, path: str, settings: Settings, *,
     tree = parsing.parse(source, grammar)
     model = TsModel(relative, tree.root_node, grammar)
     ctx = TsContext(path=path, relative_path=relative, settings=settings, source=source,
-                    lines=text.splitlines(), model=model, is_test=settings.is_test_path(relative),
-                    absolute_path=os.path.abspath(path))
+                    lines=text.splitlines(), model=model, is_test=is_test,
+                    absolute_path=absolute)
     _run_rules(tree, ctx, _visitor_classes(rules))
-    findings = without_suppressed(ctx.findings, ctx.lines) if apply_noqa else ctx.findings
-    result = FileResult(path, findings=sorted(set(findings)), facts=ctx.facts)
+    if apply_noqa:
+        ctx.findings = without_suppressed(ctx.findings, ctx.lines)
+    result = FileResult(path, findings=sorted(set(ctx.findings)), facts=ctx.facts)
     if parsing.mostly_errors(tree.root_node):
         result.error = FileError(path, f"partly parsed: {parsing.error_share(tree.root_node):.0%} "
                                        "of it is not valid syntax for its grammar; findings "
@@ -60,6 +63,31 @@ def enabled_ts_rules(relative: str, settings: Settings) -> tuple[type[TsRule], .
     return tuple(rule for rule in ts_rules() if rule.code in enabled
                  and (rule.ts_default_enabled or rule.code in settings.select
                       or rule.code in settings.extend_select))
+
+
+def _enabled_for(relative: str, settings: Settings, is_test: bool) -> tuple[type[TsRule], ...]:
+    """enabled_ts_rules, worked out once per kind of file: the answer depends on the path only
+    through its per-file ignores and whether it is a test."""
+    key = (settings, settings.ignored_in_file(relative), is_test)
+    found = _ENABLED.get(key)
+    if found is None:
+        if len(_ENABLED) >= _ENABLED_KEPT:  # many settings in one process (tests): start again
+            _ENABLED.clear()
+        found = _ENABLED[key] = enabled_ts_rules(relative, settings)
+    return found
+
+
+_ENABLED: dict[tuple[Settings, tuple[str, ...], bool], tuple[type[TsRule], ...]] = {}
+_ENABLED_KEPT = 64
+
+
+def _relative(absolute: str, settings: Settings) -> str:
+    """settings.relative, without its abspath/relpath for the usual path below the root."""
+    root = settings.root
+    if os.sep == "/" and os.path.isabs(root) and os.path.normpath(root) == root != "/" \
+            and absolute.startswith(root + "/"):
+        return absolute[len(root) + 1:]
+    return settings.relative(absolute)
 
 
 def _decode(source: bytes, path: str, settings: Settings) -> tuple[bytes, str, FileError | None]:
