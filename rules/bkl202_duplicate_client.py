@@ -35,9 +35,14 @@ app/store.py: reuse app.store.cache (app/store.py:7) or add this one beside it t
 clients with different destinations inside the home are not duplicates.
 
 Not reported: clients built inside functions that are not cached (BKL201 covers those reached per
-request), scripts (under `if __name__ == "__main__":`, files that have one, and the folders
-`scripts/`, `bin/`, `tools/`, `examples/`, `docs/`), dot-folders (`.semgrep/`, `.github/`: other
-tools' test cases), files whose name is no module name, tests. Needs the whole project:
+request), scripts (under `if __name__ == "__main__":`, files that have one, the folders
+`scripts/`, `bin/`, `tools/`, `examples/`, `docs/`, and data scripts without a guard: a loop or a
+`print(...)` at module level, no handlers, imported by no module), dot-folders (`.semgrep/`,
+`.github/`: other tools' test cases), files whose name is no module name, tests. Nor are clients
+of two programs in one repository: services with their own import roots
+(`services/users/manage.py` beside `services/mail/manage.py`), or a top-level folder (a bot's
+action server, a contributor's copy of the package) that imports nothing of the package whose
+client it would reuse. Needs the whole project:
 reported by `backlint check` and the pylint plugin, not by flake8.
 
 ## Why it matters
@@ -111,24 +116,33 @@ class DuplicateClient(Rule):
     @classmethod
     def finish_project(cls, facts_by_path: dict[str, dict], _settings) -> list[Finding]:
         index = ProjectIndex(facts_by_path)
+        programs = _Programs(facts_by_path)
         # Scripts, dot-folders (`.semgrep/`, `.github/`) and files no module can import are out;
         # TS/JS duplicates are not measured yet, so BKL202 is Python only.
         singletons = [item for item in index.singletons if item.get("importable", True)
-                      and item.get("language") != "ts"]
+                      and item.get("language") != "ts" and not programs.is_script(item)]
         findings = {(item["path"], item["line"], item["column"]): _finding(cls.code, item, home)
-                    for item, home in _same_destination(singletons)}
+                    for item, home in _same_destination(singletons, programs)}
         homes = _Homes(index, singletons)
         for item in singletons:
             home = homes.for_kind(item["kind"])
             place = (item["path"], item["line"], item["column"])
-            if place not in findings and home is not None and item["how"] == "module" \
-                    and item["path"] != home["path"] and _serves_requests(item, facts_by_path):
+            if place not in findings and _outside_home(item, home, programs, facts_by_path):
                 findings[place] = _finding(cls.code, item, home, elsewhere=True)
         return sorted(findings.values())
 
 
-def _same_destination(singletons: list[dict]):
-    """(duplicate, canonical) of clients of one kind connecting to one place in several modules."""
+def _outside_home(item: dict, home: dict | None, programs: _Programs,
+                  facts_by_path: dict[str, dict]) -> bool:
+    """A module-level client in a route, service or task module of the program the home of its
+    kind belongs to, built outside that home."""
+    return home is not None and item["how"] == "module" and item["path"] != home["path"] \
+        and programs.linked(item, home) and _serves_requests(item, facts_by_path)
+
+
+def _same_destination(singletons: list[dict], programs: _Programs):
+    """(duplicate, canonical) of clients of one kind connecting to one place in several modules
+    of one program: the best of the clients its program can import is the canonical one."""
     groups: dict[tuple, list[dict]] = {}
     for singleton in singletons:
         groups.setdefault((singleton["kind"], tuple(singleton["destination"])), []).append(
@@ -136,9 +150,63 @@ def _same_destination(singletons: list[dict]):
     for group in groups.values():
         if len({singleton["path"] for singleton in group}) < 2:
             continue
-        canonical = min(group, key=clients.canonical_rank)
-        yield from ((singleton, canonical) for singleton in group
-                    if singleton["path"] != canonical["path"])
+        for singleton in group:
+            canonical = min((other for other in group if programs.linked(singleton, other)),
+                            key=clients.canonical_rank)
+            if canonical["path"] != singleton["path"]:
+                yield singleton, canonical
+
+
+class _Programs:
+    """Which modules make one program. A repository may hold several: services with their own
+    import roots (`services/users/manage.py`, `services/mail/manage.py`), a copy of the package
+    in another folder, a top-level folder (a bot's action server) that imports nothing of the
+    package beside it. A client in one is no duplicate of a client in another."""
+
+    def __init__(self, facts_by_path: dict[str, dict]) -> None:
+        self.imported_tops: dict[tuple[str, str], set[str]] = {}
+        self.imported: set[str] = set()
+        for path, facts in facts_by_path.items():
+            for local, target in facts.get(ImportAliases.name, {}).items():
+                program = _program(path, local.rpartition(".")[0])
+                self.imported_tops.setdefault(program, set()).add(target.partition(".")[0])
+                self.imported.update(_prefixes(target))
+        self.entries = {path for path, facts in facts_by_path.items()
+                        if facts.get(ClientFacts.name, {}).get("entries")}
+
+    def linked(self, item: dict, other: dict) -> bool:
+        """Whether `item`'s module can use `other`'s client: one program, or it imports it."""
+        mine = _program(item["path"], item.get("module", ""))
+        theirs = _program(other["path"], other.get("module", ""))
+        if mine == theirs or mine[0] == theirs[0] and not (mine[1] and theirs[1]):
+            return True
+        top = other.get("module", "").partition(".")[0]
+        if mine[0] != theirs[0] and (mine[0], top) in self.imported_tops:
+            return False  # its own root has a package of that name: its imports stay there
+        return top in self.imported_tops.get(mine, ())
+
+    def is_script(self, item: dict) -> bool:
+        """A data script without a main guard: it runs at import, has no handlers and no module
+        imports it."""
+        return item.get("runs_at_import", False) and item["path"] not in self.entries \
+            and item.get("module") not in self.imported
+
+
+def _program(path: str, module: str) -> tuple[str, str]:
+    """(import root, top-level package) of a module: `svc/users/apps/auth/x.py` imported as
+    `apps.auth.x` -> (`svc/users`, `apps`); a module at the root has no package."""
+    parts = PurePosixPath(path).with_suffix("").parts
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    names = module.split(".") if module else []
+    return "/".join(parts[:max(len(parts) - len(names), 0)]), \
+        names[0] if len(names) > 1 else ""
+
+
+def _prefixes(target: str) -> list[str]:
+    """`a.b.c` -> `a`, `a.b`, `a.b.c`: each module an import may name."""
+    names = target.split(".")
+    return [".".join(names[:end]) for end in range(1, len(names) + 1)]
 
 
 class _Homes:

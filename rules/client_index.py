@@ -52,12 +52,14 @@ class ClientFacts(Collector):
         self._runtime: dict[ast.AST, tuple[ast.AST, ...]] = {}  # see runtime_functions
         self._function_names: dict[ast.AST, tuple[str, str | None, str]] = {}
         self.script = False
+        self.runs_at_import = False
 
     def finish_file(self) -> None:
         # A script's or a dot-folder's client is no instance for the application to import.
         importable = not self.script and clients.is_importable(self.ctx.relative_path)
         for site in (*self.singletons, *self.made_by_calls):
-            site["importable"] = importable
+            site.update(importable=importable, module=self.ctx.model.module,
+                        runs_at_import=self.runs_at_import)
         facts = {"singletons": self.singletons, "entries": self.entries,
                  "constructs": self.constructs,
                  "instances": self.instances, "made_by_calls": self.made_by_calls,
@@ -313,6 +315,9 @@ class ClientFacts(Collector):
             names = [f"{self.ctx.model.module}.{element.id}" for element in target.elts]
             self.made_by_calls.append({**self._site(node.value, made_by, "", ()),
                                        "how": "module", "name": None, "names": names})
+
+    def visit_Module(self, node: ast.Module) -> None:
+        self.runs_at_import = clients.runs_at_import(node.body)
 
     def visit_If(self, node: ast.If) -> None:
         if self._at_module_level() and clients.under_main_guard([node]):

@@ -315,6 +315,19 @@ def under_main_guard(ancestors: list[ast.AST]) -> bool:
     return False
 
 
+def runs_at_import(body: list[ast.stmt]) -> bool:
+    """A module that does its work when run, with no main guard: a loop or a `print(...)` at
+    module level (a data script), which a server's modules do not have."""
+    for statement in body:
+        if isinstance(statement, (ast.For, ast.AsyncFor, ast.While)):
+            return True
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call) \
+                and isinstance(statement.value.func, ast.Name) \
+                and statement.value.func.id in ("print", "input"):
+            return True
+    return False
+
+
 def assignment_of(model: SemanticModel, call: ast.Call) -> ast.AST | None:
     """The target a construction is stored in: `x = Redis()`, `x = await create_pool()`,
     `x = create_engine(...).execution_options(...)`."""
