@@ -69,6 +69,7 @@ class SemanticModel:
         self.imported_modules: set[str] = set()
         self.view_classes: dict[str, str] = {}
         self.registered_calls: dict[str, Route] = {}
+        self.called_names: frozenset[str] | None = None
         self._type_checking_depth = 0
 
     # ----- traversal hooks (called by the engine) -----
@@ -386,13 +387,51 @@ def _route_from_enclosing_view(model: SemanticModel, node: FunctionNode) -> Rout
 
 def _django_function_view(model: SemanticModel, node: FunctionNode) -> Route | None:
     """`def detail(request, pk)` in a views module: Django's (or aiohttp's, Sanic's) view.
-    Private helpers (`_get_object_for_user(request)`) are called by views, not routed."""
-    if not model.is_views_module or len(model.scopes) != 1 or node.name.startswith("_"):
+    Private helpers (`_get_object_for_user(request)`) are called by views, not routed.
+    Elsewhere (`pages.py`, `api.py`), a `def f(request, ...)` returning a Django response that
+    its module never calls is a view too: the URLconf routes it."""
+    if len(model.scopes) != 1 or node.name.startswith("_"):
         return None
     params = [*node.args.posonlyargs, *node.args.args]
-    if params and params[0].arg in ("request", "req"):
+    if not params or params[0].arg not in ("request", "req"):
+        return None
+    if model.is_views_module:
         return Route(_function_view_framework(model))
+    if not _is_helper_module(model) and _returns_django_response(model, node) \
+            and node.name not in _called_names(model):
+        return Route("django")
     return None
+
+
+# Modules of helpers that views call (`render_readouts(request, ...)` in `dashboards/utils.py`).
+_HELPER_MODULE_WORDS = frozenset({"utils", "util", "helpers", "helper", "shortcuts", "common",
+                                  "responses", "response", "render", "rendering", "decorators",
+                                  "mixins", "base", "lib"})
+
+
+def _is_helper_module(model: SemanticModel) -> bool:
+    stem = PurePosixPath(model.relative_path).stem
+    return any(word in _HELPER_MODULE_WORDS for word in stem.split("_"))
+
+
+_DJANGO_RESPONSES = ("django.http.", "django.template.response.", "django.shortcuts.render",
+                     "django.shortcuts.redirect")
+
+
+def _returns_django_response(model: SemanticModel, node: FunctionNode) -> bool:
+    return any(isinstance(child, ast.Return) and isinstance(child.value, ast.Call)
+               and (model.resolve(child.value.func) or "").startswith(_DJANGO_RESPONSES)
+               for child in ast.walk(node))
+
+
+def _called_names(model: SemanticModel) -> frozenset[str]:
+    """Names the module calls (`render_error(request, ...)`): a helper of its views. Walked
+    once per module, and only for a module with a candidate view."""
+    if model.called_names is None:
+        model.called_names = frozenset(
+            child.func.id for child in ast.walk(model.scopes[0].node)
+            if isinstance(child, ast.Call) and isinstance(child.func, ast.Name))
+    return model.called_names
 
 
 def _function_view_framework(model: SemanticModel) -> str:

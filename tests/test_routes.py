@@ -36,6 +36,62 @@ def test_private_helpers_of_django_views_are_not_routes():
     assert routes == {"order_detail": ("django", "handler")}
 
 
+def test_django_function_views_outside_views_modules_are_routes():
+    routes = routes_in("shop/pages.py", """
+        from django.http import HttpRequest, JsonResponse
+        from django.shortcuts import redirect, render
+
+        from shop.models import Order
+
+
+        def order_list(request: HttpRequest):
+            return render(request, "orders.html", {"orders": Order.objects.all()})
+
+        def order_status(request, pk):
+            order = Order.objects.get(pk=pk)
+            if order.paid:
+                return JsonResponse({"status": "paid"})
+            return redirect("pay", pk=pk)
+
+        def error_page(request, message):  # near-miss: a helper its views call
+            return render(request, "error.html", {"message": message})
+
+        def order_delete(request, pk):
+            if not request.user.is_staff:
+                return error_page(request, "staff only")
+            Order.objects.filter(pk=pk).delete()
+            return redirect("orders")
+
+        def order_context(request, order):  # near-miss: returns no response
+            return {"order": order, "user": request.user}
+
+        def _paid(request):  # near-miss: private
+            return JsonResponse({"paid": True})
+    """)
+    assert routes == {"order_list": ("django", "handler"), "order_status": ("django", "handler"),
+                      "order_delete": ("django", "handler")}
+
+
+def test_request_functions_returning_no_django_response_outside_views_are_no_routes():
+    routes = routes_in("bot/replies.py", """
+        from aiohttp import web
+
+        def reply(request, text):  # near-miss: aiohttp outside a views module, no Django
+            return web.json_response({"text": text})
+    """)
+    assert not routes
+
+
+def test_django_response_helpers_in_helper_modules_are_no_routes():
+    routes = routes_in("dashboards/view_utils.py", """
+        from django.shortcuts import render
+
+        def render_readouts(request, readouts, template, locale=None):  # near-miss
+            return render(request, template, {"readouts": readouts, "locale": locale})
+    """)
+    assert not routes
+
+
 def test_aiohttp_function_views_are_labelled_aiohttp():
     routes = routes_in("blog/views.py", """
         from aiohttp import web
