@@ -4,7 +4,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -28,6 +27,7 @@ from backlint.reporters import (Report, Row, catalog_rules, code_frame, format_j
                                 format_text_errors)
 from backlint.rules import ConfigError, FileError, Finding, Settings, all_rules, rule_by_code
 from backlint.rules.catalog import turn_on_hint
+from backlint.rules.codes import pack_ids
 from backlint.rules.settings import find_pyproject, load_pyproject, settings_for, with_codes
 from backlint.outcome import (EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED,
                               exit_code, internal_failures)
@@ -39,7 +39,7 @@ from backlint.show_settings import format_settings, unmatched_patterns
 from backlint.supervision import Terminated
 from backlint import runner
 from backlint.runner import (Analysis, ScriptAnalysis, analyse_files, analyse_scripts,
-                             default_jobs, read_lines, semgrep_rules_dir)
+                             default_jobs, read_lines)
 
 Command = TypeVar("Command", bound=Callable[..., object])
 
@@ -367,11 +367,7 @@ def _pack_only_codes() -> frozenset[str]:
     """Codes of the semgrep pack that the TS/JS engine does not check. Empty today: the engine
     covers the whole pack, so `backlint check` never starts semgrep (slow, and one more thing
     that can fail); the pack stays a product for teams that run semgrep themselves."""
-    folder = runner.semgrep_rules_dir()
-    if folder is None:
-        return frozenset()
-    pack = {code for rule_file in folder.rglob("*.yaml")
-            for code in _PACK_ID.findall(rule_file.read_text(encoding="utf-8", errors="replace"))}
+    pack = {code for code, _ in pack_ids(runner.semgrep_rules_dir())}
     return frozenset(pack - _ts_engine_codes())
 
 
@@ -583,22 +579,12 @@ def _first_sentence(text: str) -> str:
     return sentence[:_SUMMARY_WIDTH].rsplit(" ", 1)[0] + " ..."
 
 
-_PACK_ID = re.compile(r"backlint-id:\s*['\"]?(BKL\d{3})")
-_PACK_SYMBOL = re.compile(r"^\s*symbol:\s*['\"]?([a-z0-9-]+)", re.MULTILINE)
-
-
 def _semgrep_only_codes(known: set[str]) -> list[tuple[str, str]]:
     """Codes the semgrep pack reports that the Python core does not implement."""
-    folder = semgrep_rules_dir()
-    if folder is None:
-        return []
     found: dict[str, str] = {}
-    for rule_file in sorted(folder.rglob("*.yaml")):
-        text = rule_file.read_text(encoding="utf-8", errors="replace")
-        symbols = _PACK_SYMBOL.findall(text)
-        for position, code in enumerate(_PACK_ID.findall(text)):
-            if code not in known:
-                found.setdefault(code, symbols[position] if position < len(symbols) else "")
+    for code, symbol in pack_ids(runner.semgrep_rules_dir()):
+        if code not in known:
+            found.setdefault(code, symbol)
     return sorted(found.items())
 
 
@@ -646,9 +632,10 @@ def _explain_pack_rule(rule: str) -> bool:
     from backlint import docgen  # only here: every other command starts without it
 
     try:
-        pack = docgen.pack_rules(semgrep_rules_dir())
+        pack = docgen.pack_rules(runner.semgrep_rules_dir())
     except ImportError:  # ruamel.yaml arrives with semgrep; without it, say where the rules are
-        click.echo(f"{code} {codes[code]}: checked by the semgrep pack in {semgrep_rules_dir()}")
+        folder = runner.semgrep_rules_dir()
+        click.echo(f"{code} {codes[code]}: checked by the semgrep pack in {folder}")
         return True
     page = docgen.semgrep_page(code, pack[code])
     click.echo(page.split("\n", 2)[2].strip())

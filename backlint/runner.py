@@ -12,12 +12,12 @@ import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 
 from backlint.cache import Cache, CacheUnavailable
 from backlint.discovery import kind_of
 from backlint.rules import FileError, FileResult, Finding, Settings, rule_by_code
+from backlint.rules.codes import pack_folder
 from backlint.rules.columns import source_lines
 from backlint.rules.noqa import is_suppressed
 from backlint.rules.project import merge_findings, project_findings
@@ -236,18 +236,9 @@ def _not_checked(paths: Sequence[str]) -> str:
 
 
 def semgrep_rules_dir() -> Path | None:
-    """The folder of the shipped semgrep pack, or None if it is missing or empty."""
-    here = Path(__file__).resolve().parent
-    # Installed: the package backlint.semgrep_rules; editable or source checkout: semgrep-rules/.
-    candidates = [here / "semgrep_rules", here.parent / "semgrep-rules"]
-    try:
-        candidates.insert(0, Path(str(resources.files("backlint.semgrep_rules"))))
-    except (ImportError, TypeError):
-        pass
-    for folder in candidates:
-        if folder.is_dir() and any(folder.rglob("*.yaml")):
-            return folder
-    return None
+    """The folder of the shipped semgrep pack, or None if it is missing or empty (the seam
+    tests replace with a pack of their own)."""
+    return pack_folder()
 
 
 def _semgrep_finding(raw: dict) -> Finding:

@@ -46,17 +46,34 @@ def implemented_listing() -> str:
 
 
 _PACK_ID = re.compile(r"backlint-id:\s*['\"]?(BKL\d{3})")
+_PACK_SYMBOL = re.compile(r"^\s*symbol:\s*['\"]?([a-z0-9-]+)", re.MULTILINE)
 # The shipped semgrep pack, next to this package: installed as backlint/semgrep_rules, in a
 # source checkout as semgrep-rules/ beside rules/.
 _PACK_FOLDERS = ("semgrep_rules", "semgrep-rules")
 
 
+def pack_folder() -> Path | None:
+    """The folder of the shipped semgrep pack, or None if it is missing or empty."""
+    for name in _PACK_FOLDERS:
+        folder = Path(__file__).resolve().parent.parent / name
+        if folder.is_dir() and any(folder.rglob("*.yaml")):
+            return folder
+    return None
+
+
+def pack_ids(folder: Path | None) -> list[tuple[str, str]]:
+    """(code, symbol) of every rule of a semgrep pack, in file order ("" for a missing symbol);
+    read from the rules' metadata lines, so no YAML parser is needed."""
+    found = []
+    for rule_file in sorted(folder.rglob("*.yaml")) if folder is not None else ():
+        text = rule_file.read_text(encoding="utf-8", errors="replace")
+        symbols = _PACK_SYMBOL.findall(text)
+        found.extend((code, symbols[position] if position < len(symbols) else "")
+                     for position, code in enumerate(_PACK_ID.findall(text)))
+    return found
+
+
 @cache
 def pack_codes() -> frozenset[str]:
     """Codes the shipped semgrep pack checks in JS/TS files (none if the pack is missing)."""
-    found: set[str] = set()
-    for name in _PACK_FOLDERS:
-        folder = Path(__file__).resolve().parent.parent / name
-        for rule_file in sorted(folder.rglob("*.yaml")) if folder.is_dir() else ():
-            found.update(_PACK_ID.findall(rule_file.read_text(encoding="utf-8", errors="replace")))
-    return frozenset(found)
+    return frozenset(code for code, _ in pack_ids(pack_folder()))
