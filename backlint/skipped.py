@@ -3,13 +3,15 @@
 Hidden folders (`.github/`, `.semgrep/`, `.tox/`...) hold tools' own files and other tools' test
 cases, so they are not walked unless the user names them, as ruff and flake8 users expect.
 Vendored and generated files are left out too, but each is kept with its reason, so a run can say
-how many it skipped and `--show-files` can list them.
+how many it skipped and `--show-files` can list them. The flake8 and pylint adapters get their
+file lists from the host tool; `set_aside` applies the same choices there.
 """
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
 
+from backlint.generated import generated_reason
 from backlint.rules import Settings
 from backlint.rules.globs import matches, matches_any
 from backlint.rules.settings import VENDORED_PATTERNS
@@ -39,6 +41,17 @@ def vendored_reason(settings: Settings, relative: str) -> str | None:
         if matches(relative, pattern):
             return f"vendored: matches `{pattern}`"
     return None
+
+
+def set_aside(path: str, settings: Settings) -> bool:
+    """Whether `backlint check` of the project leaves this file out: excluded by the settings
+    (vendored folders and bundles included), in a hidden folder, or generated. The host tools
+    apply this to the files they name too, as `--force-exclude` does for the CLI."""
+    relative = settings.relative(path)
+    if settings.is_excluded(relative) or in_hidden_folder(relative):
+        return True
+    return settings.exclude_generated and generated_reason(
+        path, settings.generated_markers, not path.endswith((".py", ".pyi"))) is not None
 
 
 def generated(reason: str) -> str:

@@ -18,6 +18,7 @@ from backlint.rules import ConfigError, analyse_source, settings_for
 from backlint.rules.catalog import named_off_codes
 from backlint.rules.noqa import file_suppressed_codes
 from backlint.rules.settings import with_codes
+from backlint.skipped import set_aside
 
 
 class BacklintFlake8:
@@ -56,6 +57,8 @@ class BacklintFlake8:
             if str(error) not in self._reported:
                 self._reported.add(str(error))
                 yield 1, 0, f"BKL000 backlint configuration error: {error}", type(self)
+            return
+        if set_aside(self.filename, settings):
             return
         # flake8 applies `# noqa` itself (and honours --disable-noqa), so the core does not;
         # backlint's file-level `# backlint: noqa[: CODES]` is not flake8's, so it is applied.

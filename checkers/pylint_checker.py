@@ -19,6 +19,7 @@ from backlint.rules.project import project_findings
 from backlint.rules.settings import find_pyproject
 from backlint.runner import read_lines
 from backlint.safe_files import read_source
+from backlint.skipped import set_aside
 
 _last_analysis: dict[str, object] = {"key": None, "result": None}
 # Configuration errors already reported by this (main) process: one message per run, not one
@@ -84,10 +85,9 @@ class _FamilyChecker(BaseRawFileChecker):
             return None
         disabled = tuple(rule.code for rule in all_rules() if rule.code not in enabled)
         settings = replace(settings, ignore=settings.ignore + disabled)
-        # Read as the CLI reads: a regular file only, bounded by max-file-bytes.
-        source = read_source(path, settings)
-        result = FileResult(path, error=source) if isinstance(source, FileError) else \
-            analyse_source(source, path, settings)
+        # Left out where the CLI leaves it out (vendored, generated, hidden, excluded).
+        skipped = set_aside(path, settings)
+        result = FileResult(path) if skipped else _read_and_analyse(path, settings)
         _last_analysis.update(key=key, result=result)
         return result
 
@@ -138,6 +138,14 @@ class _FamilyChecker(BaseRawFileChecker):
                 if finding.code in self._codes and finding.key() + (finding.path,) not in already:
                     self.linter.set_current_module(_module_name(finding.path), finding.path)
                     self._add(finding)
+
+
+def _read_and_analyse(path: str, settings) -> FileResult:
+    """Read as the CLI reads: a regular file only, bounded by max-file-bytes."""
+    source = read_source(path, settings)
+    if isinstance(source, FileError):
+        return FileResult(path, error=source)
+    return analyse_source(source, path, settings)
 
 
 class _FileErrorChecker(_FamilyChecker):

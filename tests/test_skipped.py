@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,26 @@ def test_force_exclude_leaving_nothing_is_quiet(tmp_path: Path) -> None:
                      "legacy/old.py": LEAKY_ROUTE})
     result = run(tmp_path, "check", "--force-exclude", "legacy/old.py")
     assert result.exit_code == 0 and "backlint:" not in result.stderr
+
+
+def test_flake8_and_pylint_leave_out_what_the_cli_leaves_out(tmp_path: Path) -> None:
+    """The host tools name every file themselves; backlint's choices still apply there."""
+    project = write(tmp_path, {
+        "pyproject.toml": '[tool.backlint]\nextend-exclude = ["legacy"]\n',
+        "app/routes.py": LEAKY_ROUTE, "app/api_client.py": GENERATED_CLIENT,
+        "third_party/shim.py": LEAKY_ROUTE, "legacy/old.py": LEAKY_ROUTE,
+        ".github/scripts/deploy.py": LEAKY_ROUTE})
+    named = sorted(str(path.relative_to(project)) for path in project.rglob("*.py"))
+    bin_dir = Path(sys.executable).parent
+    flake8 = subprocess.run([str(bin_dir / "flake8"), "--isolated", "--select=BKL",
+                             "--format=%(path)s", *named], cwd=project, capture_output=True,
+                            text=True, check=False)
+    pylint = subprocess.run([str(bin_dir / "pylint"), "--load-plugins=backlint.checkers",
+                             "--disable=all", "--enable=leaked-exception-detail",
+                             "--msg-template={path}", "--score=n", *named], cwd=project,
+                            capture_output=True, text=True, check=False)
+    for output in (flake8.stdout, pylint.stdout):
+        reported = {line for line in output.splitlines() if line.endswith(".py")}
+        assert reported == {"app/routes.py"}, output
+    assert _paths(run(project, "check", "--format", "json", "--no-cache", ".")) == \
+        ["app/routes.py"]
