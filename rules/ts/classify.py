@@ -4,8 +4,9 @@ Client code (never reported by server-scoped rules): `"use client"` modules, fil
 JSX, components and hooks, stores, Angular/Vue/Svelte/React apps, browser trackers, and every file
 of a package whose package.json depends on a front-end framework and on no server one. Tooling
 (not request code, even when it serves HTTP): seeds, e2e and playwright folders, scripts,
-migrations and their tools. Otherwise a file with a recognised request handler or `"use server"`
-is server code whatever else it looks like (a route rendering an image with JSX).
+migrations and their tools, also as a package inside the project (`apps/shop-e2e/`).
+Otherwise a file with a recognised request handler or `"use server"` is server code whatever
+else it looks like (a route rendering an image with JSX).
 Published packages without a server dependency are libraries, not server code. Generated files
 are skipped by every rule that asks `is_generated`.
 """
@@ -93,7 +94,8 @@ def _role(model: TsModel, absolute_path: str) -> str:
     relative = _package_relative(absolute_path) or model.relative_path
     *parents, name = relative.split("/")
     folders = {part.lower() for part in parents}
-    words = {word for folder in folders for word in re.split(r"[-_.]", folder)}
+    words = {word for folder in folders | _package_folder(model.relative_path, relative)
+             for word in re.split(r"[-_.]", folder)}
     if (folders | words) & _TOOLING_FOLDERS or _TOOLING_NAMES.search(name):
         return TOOLING  # also `migration-scripts/`, `db_seeds/`
     if model.handlers or "use server" in model.directives:
@@ -122,6 +124,16 @@ def _looks_like_client(model: TsModel, name: str, folders: set[str]) -> bool:
 
 def model_import_is_type_only(model: TsModel, source: str) -> bool:
     return all(entry.type_only for entry in model.imports.values() if entry.source == source)
+
+
+def _package_folder(project_relative: str, package_relative: str) -> set[str]:
+    """The name of the file's package folder when the package lies inside the project
+    (`apps/shop-e2e`): it names what the package is. The project's own folder is a checkout's
+    name, which says nothing."""
+    if not project_relative.endswith(package_relative) or project_relative == package_relative:
+        return set()
+    folder = project_relative[: -len(package_relative)].rstrip("/").rpartition("/")[2]
+    return {folder.lower()} if folder else set()
 
 
 def _package_relative(absolute_path: str) -> str | None:
