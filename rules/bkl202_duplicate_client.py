@@ -23,7 +23,9 @@ as (`aws_access_key_id`, `profile_name`, `api_key`, `username`, `token` ...) are
 compared after normalising `os.environ["REDIS_URL"]`, `os.getenv("REDIS_URL")`,
 `settings.REDIS_URL` and `REDIS_URL` to one name, or neither says where it connects. So two
 `httpx.AsyncClient(base_url=...)` for two APIs are fine; two `httpx.AsyncClient()` are duplicates.
-Sync and async clients are different kinds.
+Sync and async clients are different kinds. A session factory bound to an engine of its own module
+(`Session = sessionmaker(bind=engine)`) connects where that engine does, whatever the engine is
+called, and a duplicate engine and its factory are one finding, on the engine.
 
 The project's home for clients is asked about too: the module whose clients the project imports
 most (at least twice: `db.py`, `clients.py`, `cache.py`, `store.py`, `lib/...`, whatever it is
@@ -89,6 +91,7 @@ limiter_store = redis
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import PurePosixPath
 
 from . import clients
@@ -121,7 +124,8 @@ class DuplicateClient(Rule):
         # TS/JS duplicates are not measured yet, so BKL202 is Python only.
         singletons = [item for item in index.singletons if item.get("importable", True)
                       and item.get("language") != "ts" and not programs.is_script(item)]
-        findings = {(item["path"], item["line"], item["column"]): _finding(cls.code, item, home)
+        bound = _bind_session_factories(singletons)
+        findings = {_place(item): _finding(cls.code, item, home)
                     for item, home in _same_destination(singletons, programs)}
         homes = _Homes(index, singletons)
         for item in singletons:
@@ -129,7 +133,43 @@ class DuplicateClient(Rule):
             place = (item["path"], item["line"], item["column"])
             if place not in findings and _outside_home(item, home, programs, facts_by_path):
                 findings[place] = _finding(cls.code, item, home, elsewhere=True)
+        _merge_bound_factories(findings, bound)
         return sorted(findings.values())
+
+
+def _place(item: dict) -> tuple[str, int, int]:
+    return item["path"], item["line"], item["column"]
+
+
+def _bind_session_factories(singletons: list[dict]) -> list[tuple[dict, dict]]:
+    """(factory, engine) of `Session = sessionmaker(bind=engine)` with `engine` built in the same
+    module: the factory connects where that engine does (two modules' `bind=engine` may name two
+    databases), and it is part of the engine's finding."""
+    engines = {(item["path"], item["name"].rpartition(".")[2].lower()): item
+               for item in singletons
+               if item["name"] and item["kind"] not in clients.SESSION_FACTORY_KINDS}
+    bound = []
+    for item in singletons:
+        if item["kind"] not in clients.SESSION_FACTORY_KINDS:
+            continue
+        names = [part.partition("=")[2] for part in item["destination"]
+                 if part.startswith(("bind=", "0="))]
+        engine = next(filter(None, (engines.get((item["path"], name)) for name in names)), None)
+        if engine is not None:
+            item["destination"] = ["bind", *engine["destination"]]
+            bound.append((item, engine))
+    return bound
+
+
+def _merge_bound_factories(findings: dict[tuple, Finding], bound: list[tuple[dict, dict]]) -> None:
+    """One finding for a duplicate engine and the session factory bound to it, on the engine."""
+    for factory, engine in bound:
+        if _place(factory) in findings and _place(engine) in findings:
+            del findings[_place(factory)]
+            finding = findings[_place(engine)]
+            findings[_place(engine)] = replace(
+                finding, message=f"{finding.message}; the same goes for the session factory "
+                                 f"bound to it (line {factory['line']})")
 
 
 def _outside_home(item: dict, home: dict | None, programs: _Programs,

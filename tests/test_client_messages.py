@@ -49,6 +49,15 @@ def test_home_for_clients_is_named():
                    for path, _ in messages)
 
 
+def test_duplicate_engine_and_its_session_factory_are_one_finding():
+    messages = _messages(FIXTURES / "rules" / "BKL202" / "programs", "BKL202")
+    assert messages[("shop/ledger.py", 8)] == (
+        "a SQLAlchemy engine already exists: use shop.db.engine (shop/db.py:9) instead of "
+        "creating another; the same goes for the session factory bound to it (line 9)")
+    assert ("shop/ledger.py", 9) not in messages
+    assert not any(path == "shop/reporting.py" for path, _ in messages)
+
+
 def test_envelope_message_gives_the_evidence_of_its_sub_application():
     messages = _messages(FIXTURES / "rules" / "BKL103" / "inferred", "BKL103")
     assert messages[("shop/views.py", 20)] == (
