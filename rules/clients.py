@@ -317,7 +317,8 @@ def under_main_guard(ancestors: list[ast.AST]) -> bool:
 
 def runs_at_import(body: list[ast.stmt]) -> bool:
     """A module that does its work when run, with no main guard: a loop or a `print(...)` at
-    module level (a data script), which a server's modules do not have."""
+    module level, also under a module-level `if`/`try`/`with` (a data or seed script), which a
+    server's modules do not have."""
     for statement in body:
         if isinstance(statement, (ast.For, ast.AsyncFor, ast.While)):
             return True
@@ -325,7 +326,16 @@ def runs_at_import(body: list[ast.stmt]) -> bool:
                 and isinstance(statement.value.func, ast.Name) \
                 and statement.value.func.id in ("print", "input"):
             return True
+        if isinstance(statement, (ast.If, ast.Try, ast.With)) \
+                and any(runs_at_import(block) for block in _blocks(statement)):
+            return True
     return False
+
+
+def _blocks(statement: ast.If | ast.Try | ast.With) -> list[list[ast.stmt]]:
+    blocks = [statement.body, getattr(statement, "orelse", []),
+              getattr(statement, "finalbody", [])]
+    return blocks + [handler.body for handler in getattr(statement, "handlers", [])]
 
 
 def assignment_of(model: SemanticModel, call: ast.Call) -> ast.AST | None:
