@@ -230,7 +230,11 @@ class MissingTimeout(Rule):
 
     def _self_sessions(self, node: ast.ClassDef) -> set[str]:
         """`self.<name> = requests.Session()` anywhere in the class."""
-        found = set()
+        found: set[str] = set()
+        model = self.ctx.model
+        if not any(name.split(".")[0] == "requests"
+                   for name in (*model.imported_modules, model.module)):
+            return found  # nothing here can resolve to a requests session: no walk
         for child in ast.walk(node):
             if isinstance(child, ast.Assign) and isinstance(child.value, ast.Call) \
                     and self.ctx.model.resolve(child.value.func) in _SESSION_TYPES:

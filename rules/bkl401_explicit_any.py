@@ -112,6 +112,7 @@ from pathlib import PurePosixPath
 
 from .api_surface import ApiSurface
 from .base import Option, Rule
+from .names import dotted
 
 ANY_NAMES = frozenset({"typing.Any", "typing_extensions.Any"})
 _TYPE_FACTORIES = frozenset({"typing.cast", "typing_extensions.cast", "typing.TypeVar",
@@ -188,8 +189,8 @@ class ExplicitAny(Rule):
             self.report(node, f"`Any` in the string annotation {node.value!r}: {_FIX}")
 
     def _any_strings(self, annotation: ast.AST | None) -> list[ast.Constant]:
-        if annotation is None:
-            return []
+        if annotation is None or dotted(annotation) is not None:
+            return []  # most annotations are a plain name, which holds no string
         return [node for node in ast.walk(annotation)
                 if _is_string(node) and self._string_mentions_any(node.value)]
 

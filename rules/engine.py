@@ -97,7 +97,7 @@ def _run_rules(tree: ast.Module, text: str, path: str, relative: str, settings: 
     visitors = [visitor_class(ctx) for visitor_class in _visitor_classes(rule_classes)]
     visit, leave = _dispatch_tables(visitors)
     model.prepare(tree, text)
-    _walk(tree, model, visit, leave)
+    _walk(tree, model.enter, model.leave, visit, leave)
     for visitor in visitors:
         visitor.finish_file()
     findings = ctx.findings if text.isascii() else in_characters(
@@ -163,10 +163,11 @@ def _callbacks_of(rule_class: type[Visitor]) -> dict[str, list[str]]:
 _FIELDS = names.CHILD_FIELDS
 
 
-def _walk(node: ast.AST, model: SemanticModel, visit: dict[type, list[Callback]],
+def _walk(node: ast.AST, enter: Callback, exit_: Callback, visit: dict[type, list[Callback]],
           leave: dict[type, list[Callback]]) -> None:
+    """`enter` / `exit_`: the model's hooks, passed bound (the hot loop looks nothing up)."""
     node_type = type(node)
-    model.enter(node)
+    enter(node)
     for callback in visit.get(node_type, ()):
         callback(node)
     fields = _FIELDS.get(node_type)
@@ -177,12 +178,12 @@ def _walk(node: ast.AST, model: SemanticModel, visit: dict[type, list[Callback]]
         if isinstance(value, list):
             for item in value:
                 if isinstance(item, ast.AST):
-                    _walk(item, model, visit, leave)
+                    _walk(item, enter, exit_, visit, leave)
         elif isinstance(value, ast.AST):
-            _walk(value, model, visit, leave)
+            _walk(value, enter, exit_, visit, leave)
     for callback in leave.get(node_type, ()):
         callback(node)
-    model.leave(node)
+    exit_(node)
 
 
 def _decode(source: bytes | str, path: str, settings: Settings) -> tuple[str, FileError | None]:

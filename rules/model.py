@@ -71,6 +71,10 @@ class SemanticModel:
         self.registered_calls: dict[str, Route] = {}
         self.called_names: frozenset[str] | None = None
         self._type_checking_depth = 0
+        # `resolve` answers kept per node while no binding or scope changed (several rules ask
+        # about the same call); `_version` counts those changes.
+        self._version = 0
+        self._resolved: dict[ast.AST, tuple[int, str | None]] = {}
 
     # ----- traversal hooks (called by the engine) -----
     def prepare(self, tree: ast.Module, text: str = "") -> None:
@@ -84,6 +88,7 @@ class SemanticModel:
         handler = _ENTER.get(type(node))
         if handler:
             handler(self, node)
+            self._version += 1
         self.ancestors.append(node)
 
     def leave(self, node: ast.AST) -> None:
@@ -91,6 +96,7 @@ class SemanticModel:
         handler = _LEAVE.get(type(node))
         if handler:
             handler(self, node)
+            self._version += 1
 
     # ----- questions rules ask -----
     def parent(self, node: ast.AST | None = None) -> ast.AST | None:
@@ -114,6 +120,14 @@ class SemanticModel:
 
     def resolve(self, expr: ast.AST | None) -> str | None:
         """Qualified name of an imported (or module-level) thing an expression refers to."""
+        known = self._resolved.get(expr)
+        if known is not None and known[0] == self._version:
+            return known[1]
+        qualname = self._resolve(expr)
+        self._resolved[expr] = (self._version, qualname)
+        return qualname
+
+    def _resolve(self, expr: ast.AST | None) -> str | None:
         if isinstance(expr, ast.Name):
             binding = self.lookup(expr.id)
             if binding is None or binding.kind in ("local", "instance"):
@@ -155,6 +169,7 @@ class SemanticModel:
 
     def bind(self, name: str, binding: Binding) -> None:
         self.scopes[-1].bindings[name] = binding
+        self._version += 1
 
     def absolute_module(self, node: ast.ImportFrom) -> str:
         if not node.level:

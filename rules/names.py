@@ -31,15 +31,25 @@ def words(name: str) -> set[str]:
     return {word.lower() for word in spaced.split("_") if word}
 
 
-# The fields that can hold nodes, per node type (`ctx` holds only Load/Store markers).
+# The fields that can hold nodes, per node type: `ctx` holds only Load/Store markers, and the
+# grammar gives these names, numbers and flags (a Name or Constant then has no field to read).
 CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+_PLAIN_FIELDS = {
+    ast.Name: ("id",), ast.Constant: ("value", "kind"), ast.Attribute: ("attr",),
+    ast.keyword: ("arg",), ast.arg: ("arg", "type_comment"), ast.alias: ("name", "asname"),
+    ast.FunctionDef: ("name", "type_comment"), ast.AsyncFunctionDef: ("name", "type_comment"),
+    ast.ClassDef: ("name",), ast.ImportFrom: ("module", "level"), ast.Global: ("names",),
+    ast.Nonlocal: ("names",), ast.FormattedValue: ("conversion",),
+    ast.comprehension: ("is_async",), ast.AnnAssign: ("simple",),
+}
 
 
 def child_fields(node_type: type) -> tuple[str, ...]:
     fields = CHILD_FIELDS.get(node_type)
     if fields is None:
+        plain = ("ctx", "type_ignores", *_PLAIN_FIELDS.get(node_type, ()))
         fields = CHILD_FIELDS[node_type] = tuple(
-            name for name in node_type._fields if name not in ("ctx", "type_ignores"))
+            name for name in node_type._fields if name not in plain)
     return fields
 
 
