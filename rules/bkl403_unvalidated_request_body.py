@@ -67,14 +67,18 @@ def create_user():
 from __future__ import annotations
 
 import ast
+import re
 
 from .base import Option, Rule
 from .names import dotted, last_name, own_nodes_and_parents, words
 
 _JSON_METHODS = frozenset({"json", "get_json"})
-# Every raw read names one of these (`json.loads(request.body)` too): a handler whose text has
-# none is not walked.
-_READ_WORDS = ("json", "data", "POST", "form")
+# Every raw read is one of these attributes, or `json.loads(...)`: a handler whose text has no
+# such spelling is not walked (between a dot and a name the tokenizer allows only blanks,
+# backslash continuations and, inside brackets, comments).
+_GAP = r"(?:\s|\\|#[^\n]*\n)*"  # a comment item ends at its newline: no backtracking
+_READ_SPELLINGS = re.compile(rf"\.{_GAP}(?:json|get_json|data|POST|form)\b"
+                             rf"|\bjson{_GAP}\.{_GAP}loads\b")
 # Attributes holding the parsed body as a mapping, per framework family.
 _MAPPING_ATTRS = {"django": ("POST", "data"), "flask": ("form",), "quart": ("form",)}
 _JSON_ATTR_FRAMEWORKS = frozenset({"flask", "quart", "sanic", "python"})
@@ -142,7 +146,8 @@ class UnvalidatedRequestBody(Rule):
 
     # ----- raw reads in the body -----
     def _first_raw_read(self, node: ast.AST, framework: str) -> tuple[ast.AST, str] | None:
-        if not self.ctx.mentions(node, _READ_WORDS):
+        text = self.ctx.text_of(node)
+        if text.isascii() and not _READ_SPELLINGS.search(text):
             return None
         nodes, parents = own_nodes_and_parents(node)
         validates: list[bool] = []  # whether the handler calls a validator, found once
