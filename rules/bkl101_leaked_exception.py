@@ -229,6 +229,7 @@ class LeakedExceptionDetail(Rule):
         self._debug_only: dict[ast.AST, bool] = {}
         self._production_exits: dict[int, int] = {}  # id of a block -> its first such `if`
         self._polarities: dict[ast.AST, bool | None] = {}
+        self._debug_ifs = False  # some `if` visited so far tests debug or the environment
 
     # ----- where exceptions come from -----
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
@@ -326,6 +327,10 @@ class LeakedExceptionDetail(Rule):
             return
         taint = merge((self._taint(node.value)[0], self._taint(node.target)[0]))
         self._assign(node.target, as_text(taint))
+
+    def visit_If(self, node: ast.If) -> None:
+        # Debug-only code sits under, or after, an `if` on a debug switch, entered before it.
+        self._debug_ifs = self._debug_ifs or self._polarity(node.test) is not None
 
     def leave_If(self, node: ast.If) -> None:
         """After `if "error" in result: return ...`, the helper's result checked in the test is
@@ -695,6 +700,8 @@ class LeakedExceptionDetail(Rule):
     def _in_debug_only_branch(self) -> bool:
         """Inside `if settings.DEBUG:` (or the `else` of `if not app.debug:`): a development
         server showing detail on purpose; debug mode reaching production is BKL102's concern."""
+        if not self._debug_ifs:
+            return False  # no `if` so far tests a debug switch
         ancestors = self.ctx.model.ancestors
         return self._debug_only_at(ancestors, len(ancestors) - 1)
 

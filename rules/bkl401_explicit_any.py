@@ -119,6 +119,8 @@ _TYPE_FACTORIES = frozenset({"typing.cast", "typing_extensions.cast", "typing.Ty
                              "typing_extensions.TypeVar", "typing.NewType",
                              "typing_extensions.NewType"})
 _TYPE_ALIAS_NAMES = frozenset({"typing.TypeAlias", "typing_extensions.TypeAlias"})
+# Every name the rule looks for lives in one of these: most modules import neither.
+_TYPING_MODULES = frozenset({"typing", "typing_extensions"})
 # `Coroutine[Any, Any, T]` is how Python itself types an `async def`: only the result is a choice.
 _COROUTINE_NAMES = frozenset({"typing.Coroutine", "collections.abc.Coroutine",
                               "typing_extensions.Coroutine"})
@@ -145,6 +147,8 @@ class ExplicitAny(Rule):
         # Migrations are generated history, never edited once applied.
         self._silent = not self._everywhere and \
             "migrations" in PurePosixPath(ctx.relative_path).parts[:-1]
+        self._modules_seen = -1
+        self._typing = False
 
     def report(self, node: ast.AST, message: str) -> None:
         if not self._silent and (self._everywhere or self._surface.contains_current_node()):
@@ -153,18 +157,33 @@ class ExplicitAny(Rule):
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         self._surface.enter_class(node)
 
+    def _may_name_typing(self) -> bool:
+        """Whether a name can resolve into typing or typing_extensions here: only once the
+        module imported one of them (or is one), so elsewhere the rule has nothing to ask."""
+        modules = self.ctx.model.imported_modules
+        if len(modules) != self._modules_seen:  # the set only grows
+            self._modules_seen = len(modules)
+            self._typing = any(name.split(".")[0] in _TYPING_MODULES
+                               for name in (*modules, self.ctx.model.module))
+        return self._typing
+
     def visit_Name(self, node: ast.Name) -> None:
-        if isinstance(node.ctx, ast.Load) and self.ctx.model.resolve(node) in ANY_NAMES:
+        if self._may_name_typing() and isinstance(node.ctx, ast.Load) \
+                and self.ctx.model.resolve(node) in ANY_NAMES:
             self._report_any(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
-        if isinstance(node.ctx, ast.Load) and self.ctx.model.resolve(node) in ANY_NAMES:
+        if self._may_name_typing() and isinstance(node.ctx, ast.Load) \
+                and self.ctx.model.resolve(node) in ANY_NAMES:
             self._report_any(node)
 
     def visit_arg(self, node: ast.arg) -> None:
-        self._check_string_annotation(node.annotation)
+        if self._may_name_typing():
+            self._check_string_annotation(node.annotation)
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        if not self._may_name_typing():
+            return
         if self._everywhere or self._surface.signature_in_scope(node):
             for string in self._any_strings(node.returns):
                 super().report(string, f"`Any` in the string annotation {string.value!r}: {_FIX}")
@@ -172,12 +191,14 @@ class ExplicitAny(Rule):
     visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if not self._may_name_typing():
+            return
         self._check_string_annotation(node.annotation)
         if self.ctx.model.resolve(node.annotation) in _TYPE_ALIAS_NAMES:
             self._check_string_annotation(node.value)
 
     def visit_Call(self, node: ast.Call) -> None:
-        if self.ctx.model.resolve(node.func) not in _TYPE_FACTORIES:
+        if not self._may_name_typing() or self.ctx.model.resolve(node.func) not in _TYPE_FACTORIES:
             return
         strings = [*node.args, *(keyword.value for keyword in node.keywords)]
         for value in strings:
