@@ -25,13 +25,14 @@ from backlint import __version__
 from backlint.cache_codec import decode_pack, encode_pack
 from backlint.cache_folder import Folder, FolderRefused
 from backlint.cache_key import KeyUnavailable, user_key
-from backlint.rules import FileResult, Settings
+from backlint.rules import FileResult, Settings, all_rules
 from backlint.rules.engine import import_path
 
 CACHE_DIR_NAME = ".backlint_cache"
 _FORMAT = "backlint-cache-5"
 _PACK_PREFIX, _PACK_SUFFIX = "pack-", ".jsonl"
 _MAX_PACKS = 8
+_CATALOG_ENTRY = "<rule catalog>"
 # A run killed while writing a pack leaves its temporary file; none is written for this long.
 _STALE_TEMPORARY_SECONDS = 15 * 60
 # A 2,000-file tree's pack is about 15 MB; a bound keeps a planted 10 GB "pack" from being read.
@@ -108,6 +109,20 @@ class Cache:
             return None
         self._used.add(key)
         return result
+
+    def rule_catalog(self) -> dict[str, tuple[str, str]]:
+        """Each rule's code -> (symbol, severity), kept in the cache (the key covers the rules'
+        code), so that a run whose files are all cache hits need not import the rules."""
+        key = hashlib.sha256(self._salt + b"\0" + _CATALOG_ENTRY.encode()).hexdigest()
+        hit = self.get(key, _CATALOG_ENTRY)
+        table = hit.facts.get("rules") if hit is not None else None
+        if isinstance(table, dict) and all(isinstance(value, list) and len(value) == 2 and all(
+                isinstance(part, str) for part in value) for value in table.values()):
+            return {code: (value[0], value[1]) for code, value in table.items()}
+        catalog = {rule.code: (rule.symbol, rule.severity) for rule in all_rules()}
+        self.put(key, FileResult(_CATALOG_ENTRY, facts={
+            "rules": {code: list(value) for code, value in catalog.items()}}))
+        return catalog
 
     def put(self, key: str, result: FileResult) -> None:
         self._new[key] = result

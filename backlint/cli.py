@@ -250,7 +250,8 @@ def _check(paths: tuple[str, ...], options: CheckOptions) -> None:
         if scripts.unavailable:
             _warn(scripts.unavailable)
     show_source = _use_color() if options.show_source is None else options.show_source
-    report = _report(analysis, scripts, found.errors, show_source)
+    report = _report(analysis, scripts, found.errors, show_source,
+                     described=options.output_format in _DESCRIBED)
     report.skipped = [(_display(path), reason) for path, reason in found.skipped]
     report = _narrowed(report, settings, options, paths[0])
     if options.write_baseline or options.add_noqa:
@@ -303,6 +304,8 @@ def _error(message: str) -> None:
     click.echo(f"backlint: error: {for_terminal(message)}", err=True)
 
 
+# Formats that describe each rule (its documentation).
+_DESCRIBED = ("sarif",)
 # Formats that carry each finding's fingerprint (and SARIF's repository-relative URIs); the
 # others skip computing them, which a warm run with thousands of findings would feel.
 _FINGERPRINTED = ("sarif", "gitlab")
@@ -447,27 +450,38 @@ def _open_cache(directory: Path, settings: Settings, warned: set[str]) -> Cache 
 
 
 def _report(analysis: Analysis, scripts: ScriptAnalysis, discovery_errors: list[FileError],
-            show_source: bool) -> Report:
+            show_source: bool, described: bool = False) -> Report:
+    """The report; with `described`, the rules' documentation too (SARIF carries it; reading it
+    imports every rule)."""
     lines = functools.lru_cache(maxsize=256)(read_lines) if show_source else None
     findings = sorted(analysis.findings + scripts.findings)
     # Per run (the current folder may change between runs in one process): thousands of
     # findings share a few hundred paths and a dozen rules.
-    display, rule_of = functools.cache(_display), functools.cache(rule_by_code)
+    display, rule_of = functools.cache(_display), functools.cache(_rule_identity(analysis))
     rows = sorted(_row(finding, scripts.described, lines, display, rule_of)
                   for finding in findings)
     errors = sorted({(_display(error.path), error.message)
                      for error in [*discovery_errors, *analysis.errors, *scripts.errors]})
     checked = len(analysis.results) - len(analysis.errors)
     return Report(version=__version__, rows=rows, errors=errors, checked=checked,
-                  rules=catalog_rules())
+                  rules=catalog_rules() if described else [])
+
+
+def _rule_identity(analysis: Analysis) -> Callable[[str], tuple[str, str] | None]:
+    """A code's (symbol, severity): from the cache's catalog when it has one (a warm run then
+    imports no rule), else from the rules."""
+    def identity(code: str) -> tuple[str, str] | None:
+        if code in analysis.catalog:
+            return analysis.catalog[code]
+        rule = rule_by_code(code)
+        return (rule.symbol, rule.severity) if rule is not None else None
+    return identity
 
 
 def _row(finding: Finding, described: dict[str, tuple[str, str]],
          lines: Callable[[str], list[str]] | None, display: Callable[[str], str],
-         rule_of: Callable[[str], object]) -> Row:
-    rule = rule_of(finding.code)
-    symbol, severity = (rule.symbol, rule.severity) if rule else described.get(
-        finding.code, ("", "warning"))
+         rule_of: Callable[[str], tuple[str, str] | None]) -> Row:
+    symbol, severity = rule_of(finding.code) or described.get(finding.code, ("", "warning"))
     row = Row(path=display(finding.path), line=finding.line, column=finding.column,
               code=finding.code, symbol=symbol, severity=severity, message=finding.message,
               end_line=finding.end_line, end_column=finding.end_column)

@@ -39,6 +39,8 @@ class Analysis:
     project: list[Finding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     cache_hits: int = 0
+    # Rule code -> (symbol, severity) from the cache, for reporting without importing the rules.
+    catalog: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def add(self, other: Analysis) -> None:
         """Fold in another project's analysis (a nested project of the same run)."""
@@ -46,6 +48,7 @@ class Analysis:
         self.project += other.project
         self.warnings += [warning for warning in other.warnings if warning not in self.warnings]
         self.cache_hits += other.cache_hits
+        self.catalog = self.catalog or other.catalog
 
     @property
     def findings(self) -> list[Finding]:
@@ -90,6 +93,8 @@ def analyse_files(paths: Sequence[str], settings: Settings, jobs: int = 1,
             cache.put(key, result)
     analysis.results = [done[path] for path in sorted(done)]
     analysis.project = _project_findings(analysis.results, settings, cache, keys)
+    if cache is not None:
+        analysis.catalog = cache.rule_catalog()
     _save(cache, analysis)
     return analysis
 

@@ -12,7 +12,7 @@ import pytest
 from backlint import parallel, runner
 from backlint.cache import Cache
 from backlint.discovery import SCRIPT_SUFFIXES
-from backlint.rules import FileResult, Settings, settings_for
+from backlint.rules import FileResult, Settings, all_rules, settings_for
 
 from test_cli import ANY_MODULE, CLEAN_MODULE, LEAKY_ROUTE, run, write
 
@@ -232,3 +232,19 @@ def test_a_warm_run_on_a_ts_tree_hits_the_cache_for_every_file(tmp_path: Path) -
     assert len(files) > 10 and cold.findings and cold.cache_hits == 0
     assert warm.cache_hits == len(files)
     assert warm.results == cold.results and warm.project == cold.project
+
+
+def test_rule_identities_come_back_from_the_cache(project: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warm run names each finding's rule from the cache (importing no rule module): the
+    symbols and severities are the rules' own."""
+    cold = check(project)
+    monkeypatch.setattr("backlint.cli.rule_by_code", _no_rule_lookup)
+    assert check(project) == cold
+    settings = settings_for(str(project))
+    catalog = Cache.open(project / ".backlint_cache", settings).rule_catalog()
+    assert catalog == {rule.code: (rule.symbol, rule.severity) for rule in all_rules()}
+
+
+def _no_rule_lookup(code: str) -> None:
+    raise AssertionError(f"{code}: a warm run looked its rule up")
