@@ -68,7 +68,8 @@ def module_id(relative_path: str) -> str:
 
 
 def text(node: Node | None) -> str:
-    return node.text.decode("utf-8", "replace") if node is not None and node.text else ""
+    raw = node.text if node is not None else None  # each `.text` copies the bytes: read it once
+    return raw.decode("utf-8", "replace") if raw else ""
 
 
 def string_value(node: Node | None) -> str | None:
