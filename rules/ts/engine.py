@@ -104,8 +104,7 @@ def _decode(source: bytes, path: str, settings: Settings) -> tuple[bytes, str, F
 
 def _run_rules(tree: tree_sitter.Tree, ctx: TsContext,
                classes: tuple[type[TsVisitor], ...]) -> None:
-    kinds = _wanted_kinds(classes, ctx.model.grammar)
-    query, roles = _query(ctx.model.grammar, kinds, _named_patterns(classes, kinds))
+    kinds, query, roles = _plan(classes, ctx.model.grammar)
     matches = tree_sitter.QueryCursor(query).matches(tree.root_node)
     _complete_model(ctx.model, matches, roles)
     # Rules start once the model is complete: they may classify the file in __init__.
@@ -143,6 +142,23 @@ def _visitor_classes(rule_classes: tuple[type[TsRule], ...]) -> tuple[type[TsVis
     collectors = dict.fromkeys(collector for rule_class in rule_classes
                                for collector in rule_class.collectors)
     return (*collectors, *rule_classes)
+
+
+@cache
+def _plan(classes: tuple[type[TsVisitor], ...], grammar: str
+          ) -> tuple[tuple[str, ...], tree_sitter.Query, tuple[str, ...]]:
+    """The kinds the visitors want that this grammar has, the one query for them and its roles:
+    compiled once when every pattern compiles here (a compile costs 5-40 ms, in every worker),
+    else again without the patterns this grammar lacks the node types of."""
+    known = parsing.node_kinds(grammar)
+    hopeful = tuple(sorted({kind for visitor_class in classes
+                            for kind in visitor_class.wanted_kinds()
+                            if kind in known or kind in visitor_class.patterns}))
+    try:
+        return (hopeful, *_query(grammar, hopeful, _named_patterns(classes, hopeful)))
+    except tree_sitter.QueryError:  # e.g. a TypeScript-only node type in the JavaScript grammar
+        kinds = _wanted_kinds(classes, grammar)
+        return (kinds, *_query(grammar, kinds, _named_patterns(classes, kinds)))
 
 
 def _wanted_kinds(classes: tuple[type[TsVisitor], ...], grammar: str) -> tuple[str, ...]:
