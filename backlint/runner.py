@@ -71,7 +71,8 @@ def analyse_files(paths: Sequence[str], settings: Settings, jobs: int = 1,
     analysis = Analysis()
     done: dict[str, FileResult] = {}
     keys: dict[str, str] = {}
-    batches = Batches(settings, jobs, progress)
+    batches = Batches(settings, jobs, progress,
+                      scripts=tuple(path for path in paths if kind_of(path) == "script"))
     try:
         with sigterm_raises():
             for path, source, key in _sources(paths, settings, cache, done, analysis, keys):

@@ -9,7 +9,7 @@ handled first (handlers must be known before rules ask about them), then the rul
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 
 import tree_sitter
@@ -56,6 +56,22 @@ def analyse_script(source: bytes, path: str, settings: Settings, *,
                                        "of it is not valid syntax for its grammar; findings "
                                        "come from the rest")
     return result
+
+
+def prepare(paths: Sequence[str], settings: Settings) -> None:
+    """Plan the query of each grammar these files need (before worker processes fork, so that
+    they inherit it); a file the plan cannot be made for is left to its analysis to report."""
+    first: dict[str, str] = {}
+    for path in paths:
+        first.setdefault(parsing.grammar_for(path), path)
+    for grammar, path in first.items():
+        relative = _relative(os.path.abspath(path), settings)
+        try:
+            rules = _enabled_for(relative, settings, settings.is_test_path(relative))
+            if rules:
+                _plan(_visitor_classes(rules), grammar)
+        except Exception:  # pylint: disable=broad-exception-caught  # reported per file later
+            continue
 
 
 def enabled_ts_rules(relative: str, settings: Settings) -> tuple[type[TsRule], ...]:
