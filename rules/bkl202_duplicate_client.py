@@ -258,8 +258,8 @@ class _Homes:
         for singleton in singletons:
             if singleton["name"]:
                 self.by_path.setdefault(singleton["path"], []).append(singleton)
-        self.imports = {path: sum(1 for target in targets if _imports_from(target, items))
-                        for path, items in self.by_path.items()}
+        imports = _ImportIndex(targets)
+        self.imports = {path: imports.count(items) for path, items in self.by_path.items()}
 
     def for_kind(self, kind: str) -> dict | None:
         """The named client of `kind` in the module whose clients the project imports most."""
@@ -273,14 +273,29 @@ class _Homes:
                    key=clients.canonical_rank)
 
 
-def _imports_from(target: str, items: list[dict]) -> bool:
-    """`from app.db import redis` or `from app import db`: an import of that module's clients."""
-    for item in items:
-        name = item["name"].removesuffix("()")
-        module = name.rpartition(".")[0]
-        if target == name or target == module or target.startswith(name + "."):
-            return True
-    return False
+class _ImportIndex:
+    """The project's import targets by the names they spell exactly and by the dotted prefixes
+    they extend, so that counting a module's importers does not scan every import per module."""
+
+    def __init__(self, targets: list[str]) -> None:
+        self.exact: dict[str, list[int]] = {}
+        self.below: dict[str, list[int]] = {}
+        for number, target in enumerate(targets):
+            self.exact.setdefault(target, []).append(number)
+            parts = target.split(".")
+            for end in range(1, len(parts)):
+                self.below.setdefault(".".join(parts[:end]), []).append(number)
+
+    def count(self, items: list[dict]) -> int:
+        """Imports of these clients' module: `from app.db import redis` or `from app import db`
+        (the name or its module, or something below the name)."""
+        names = {item["name"].removesuffix("()") for item in items}
+        found: set[int] = set()
+        for name in names:
+            found.update(self.exact.get(name, ()))
+            found.update(self.exact.get(name.rpartition(".")[0], ()))
+            found.update(self.below.get(name, ()))
+        return len(found)
 
 
 def _serves_requests(singleton: dict, facts_by_path: dict[str, dict]) -> bool:
