@@ -11,7 +11,8 @@ from ..bkl101_leaked_exception import LeakedExceptionDetail
 from ..exception_flow import WHAT
 from .base import TsRule
 from .classify import SERVER, file_role
-from .leak_flow import FIX, LeakScan, bound_names, callee_name, error_class_is_client_safe, text
+from .leak_flow import (FIX, LeakScan, bound_names, callee_name, error_class_is_client_safe,
+                        parameters, text)
 from .leak_helpers import FACTS, HelperIndex, HelperSummaries
 
 _ERROR_NAMES = frozenset({"err", "error", "exception", "exc", "er", "ex", "e", "error_",
@@ -101,7 +102,7 @@ class LeakedExceptionDetailTs(TsRule):
     def _error_first_function(self, node) -> bool:
         """Node-style `(err, ...)` callbacks, error middleware and error handlers: whether the
         first parameter was followed as a caught error."""
-        params = _parameters(node) if self.wanted else []
+        params = parameters(node) if self.wanted else []
         if not params:
             return False
         name = _param_name(params[0])
@@ -122,7 +123,7 @@ class LeakedExceptionDetailTs(TsRule):
         return True
 
     def _callback(self, function) -> None:
-        params = _parameters(function)
+        params = parameters(function)
         body = function.child_by_field_name("body")
         if not params or body is None:
             return
@@ -311,15 +312,6 @@ def _sources(pattern) -> dict[str, int]:
         scan._bind(pattern, 2)  # pylint: disable=protected-access
         return {name: kind for name, kind in scan.env.items() if kind}
     return {}
-
-
-def _parameters(function) -> list:
-    params = function.child_by_field_name("parameters")
-    if params is None:
-        single = function.child_by_field_name("parameter")
-        return [single] if single is not None else []
-    return [child for child in params.named_children
-            if child.type in ("required_parameter", "optional_parameter", "identifier")]
 
 
 def _param_name(param) -> str:

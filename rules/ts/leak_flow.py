@@ -590,6 +590,16 @@ def pattern_part(part: Node) -> tuple[str, Node | None]:
     return "", None
 
 
+def parameters(function: Node) -> list[Node]:
+    """A function's parameters (an arrow function's single bare one included)."""
+    params = _child(function, "parameters")
+    if params is None:
+        single = _child(function, "parameter")
+        return [single] if single is not None else []
+    return [child for child in _named(params)
+            if child.type in ("required_parameter", "optional_parameter", "identifier")]
+
+
 def bound_names(pattern: Node | None) -> Iterator[str]:
     """Every name a parameter list or binding pattern introduces."""
     if pattern is None:

@@ -25,7 +25,7 @@ from ..exception_flow import OBJECT, WHAT, compose
 from ..finding import Finding
 from . import handlers, module_paths
 from .exports import follow, reexports_of
-from .leak_flow import FIX, PLAIN_NAMES, LeakScan, Kind, Node, pattern_part, text
+from .leak_flow import FIX, PLAIN_NAMES, LeakScan, Kind, Node, parameters, pattern_part, text
 
 FACTS = "ts:BKL101"
 _MAX_DEPTH = 6
@@ -107,11 +107,13 @@ class HelperSummaries:
     # ----- summaries of the file's helpers -----
     def summarise(self, function: Node, skip_first: bool) -> None:
         """What each parameter of a top-level function does with an error given there."""
-        parameters = _parameters(function)
+        found = parameters(function)
         sources = [[] if index == 0 and skip_first else _error_names(parameter)
-                   for index, parameter in enumerate(parameters)]
+                   for index, parameter in enumerate(found if len(found) <= _MAX_PARAMETERS
+                                                     else ())]
         body = function.child_by_field_name("body")
-        if not any(sources) or body is None or not _is_top_level(function):
+        if not any(sources) or body is None \
+                or self.ctx.model.enclosing_function(function) is not None:
             return
         qualname = handlers.qualified_name(self.ctx.model, function)
         summary = {str(index): found for index, names in enumerate(sources)
@@ -160,25 +162,6 @@ def _span(node: Node) -> list[int]:
 
 def _plain(kinds: dict[int, Kind]) -> dict[str, int]:
     return {str(index): kind for index, kind in kinds.items()}
-
-
-def _is_top_level(function: Node) -> bool:
-    parent = function.parent
-    while parent is not None:
-        if parent.type in handlers.FUNCTION_KINDS:
-            return False
-        parent = parent.parent
-    return True
-
-
-def _parameters(function: Node) -> list[Node]:
-    params = function.child_by_field_name("parameters")
-    if params is None:
-        single = function.child_by_field_name("parameter")
-        return [single] if single is not None else []
-    found = [child for child in params.named_children
-             if child.type in ("required_parameter", "optional_parameter", "identifier")]
-    return found if len(found) <= _MAX_PARAMETERS else []
 
 
 def _error_names(parameter: Node) -> list[str]:
@@ -281,8 +264,7 @@ class HelperIndex:
         return self._memo[key]
 
     def _caller_finding(self, code: str, path: str, call: dict, kind: int) -> Finding:
-        helper_path, facts, entry = self._helper(call["target"])
-        del helper_path
+        _, facts, entry = self._helper(call["target"])
         where = f"{facts['relative']}:{entry['line']}"
         message = (f"{WHAT[kind]} reaches the HTTP response: `{_name(call['target'])}()` "
                    f"({where}) returns it into this body: {FIX}")
